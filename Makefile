@@ -1,0 +1,36 @@
+# The two commands: `make run` and `make test`. Both install what they need first.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := tff
+
+.PHONY: install run test lint format clean
+
+install: $(VENV)/.installed tff/static/govuk/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+tff/static/govuk/.installed: package.json package-lock.json scripts/install-assets.sh
+	scripts/install-assets.sh
+	touch $@
+
+run: install
+	scripts/run.sh
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) node_modules tff/static/govuk .pytest_cache

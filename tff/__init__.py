@@ -1,0 +1,54 @@
+"""tff: case management for the Troubled Families payment-by-results programme."""
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+import config as config_module
+from tff.extensions import csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: config_module.Config | None = None, **overrides) -> Flask:
+    config = config or config_module.load()
+    app = Flask(__name__, instance_path=str(config_module.INSTANCE))
+    app.config.from_object(config)
+    app.config.update(overrides)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config_module.ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from tff import models, tasks  # noqa: F401  (every model and job, registered once)
+    from tff.jobs.celery import celery_init_app
+
+    celery_init_app(app)
+
+    from tff import pages, security
+    from tff.audit.views import bp as audit_bp
+    from tff.auth.views import bp as auth_bp
+    from tff.jobs.views import bp as jobs_bp
+
+    for bp in (pages.bp, auth_bp, audit_bp, jobs_bp):
+        app.register_blueprint(bp)
+    security.init_app(app)
+    pages.init_app(app)
+
+    from tff.auth.cli import users_cli
+    from tff.demo.cli import demo_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    # WAL lets the web app read while a worker writes; foreign keys are off by default.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()

@@ -1,0 +1,76 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField, SubmitField
+from wtforms.validators import Email, InputRequired, Length, Optional
+
+from tff.auth.roles import ROLES
+
+ROLE_CHOICES = list(ROLES.items())
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter your email address")],
+    )
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter your password")],
+    )
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class NewUserForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter an email address"),
+            Email(
+                message="Enter an email address in the right format, like name@example.org", check_deliverability=False
+            ),
+            Length(max=254),
+        ],
+    )
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the person's name"), Length(max=120)],
+    )
+    role = RadioField(
+        "Role", choices=ROLE_CHOICES, widget=GovRadioInput(), validators=[InputRequired(message="Choose a role")]
+    )
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        description="At least 12 characters. Give it to the person in a safe way.",
+        validators=[InputRequired(message="Enter a password")],
+    )
+    submit = SubmitField("Add user", widget=GovSubmitInput())
+
+
+class EditUserForm(FlaskForm):
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the person's name"), Length(max=120)],
+    )
+    role = RadioField(
+        "Role", choices=ROLE_CHOICES, widget=GovRadioInput(), validators=[InputRequired(message="Choose a role")]
+    )
+    active = BooleanField("Can sign in", widget=GovCheckboxInput())
+    password = PasswordField(
+        "New password (optional)",
+        widget=GovPasswordInput(),
+        description="Leave empty to keep the current password. Setting one signs the person out everywhere.",
+        validators=[Optional()],
+    )
+    submit = SubmitField("Save changes", widget=GovSubmitInput())

@@ -1,0 +1,1 @@
+"""Families, members, lead workers and the case work around them."""

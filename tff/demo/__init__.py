@@ -1,0 +1,1 @@
+"""The demo cohort: synthetic families in the import formats, and one account per role."""

@@ -1,0 +1,410 @@
+"""A synthetic cohort in the import formats of `data-formats.md`, made deterministically.
+
+Rows are yielded one family at a time, so the same code makes a demo of a few hundred
+families and a benchmark cohort of a region's 100,000 without holding it in memory.
+The families follow the programme's patterns: poor attendance, ASB and youth offending in
+the six months before attachment, adults on out-of-work benefits, and for many of them
+improvement afterwards, so that some results are met and some narrowly missed.
+"""
+
+import random
+import string
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+FAMILY_COLUMNS = [
+    "family_ref",
+    "programme",
+    "identified_on",
+    "attached_on",
+    "postcode",
+    "lead_worker_email",
+    "local_criteria",
+    "problems",
+    "outcome_plan",
+]
+MEMBER_COLUMNS = [
+    "family_ref",
+    "person_ref",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "sex",
+    "upn",
+    "nino",
+    "relationship",
+]
+ATTENDANCE_COLUMNS = [
+    "person_ref",
+    "academic_year",
+    "term",
+    "possible_sessions",
+    "authorised_absence_sessions",
+    "unauthorised_absence_sessions",
+    "school",
+]
+EVENT_COLUMNS = ["person_ref", "kind", "date", "reference", "source", "detail"]
+SPELL_COLUMNS = ["person_ref", "kind", "start_date", "end_date", "detail", "reference", "source"]
+
+FIRST_NAMES_F = [
+    "Amy",
+    "Chloe",
+    "Demi",
+    "Ellie",
+    "Gemma",
+    "Jade",
+    "Kayleigh",
+    "Leanne",
+    "Megan",
+    "Paige",
+    "Shannon",
+    "Zara",
+    "Aisha",
+    "Maria",
+]
+FIRST_NAMES_M = [
+    "Aaron",
+    "Callum",
+    "Connor",
+    "Dean",
+    "Jordan",
+    "Kyle",
+    "Liam",
+    "Mason",
+    "Reece",
+    "Ryan",
+    "Tyler",
+    "Wayne",
+    "Imran",
+    "Tomasz",
+]
+LAST_NAMES = [
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Wilson",
+    "Walker",
+    "Wright",
+    "Hall",
+    "Green",
+    "Wood",
+    "Clarke",
+    "Hussain",
+    "O'Neill",
+    "Kowalski",
+    "Booth",
+    "Shaw",
+    "Hughes",
+    "Parkin",
+]
+POSTCODE_AREAS = ["S60", "S61", "S62", "S63", "S64", "S65", "S66", "S25", "S26"]
+SCHOOLS = [
+    "Oakwood High",
+    "Wath Academy",
+    "Clifton Community",
+    "Rawmarsh Community",
+    "Thrybergh Academy",
+    "Brinsworth Primary",
+    "Ferham Primary",
+]
+LOCAL_CRITERIA = ["deprived_area", "benefit_cap", "adult_mental_health", "domestic_abuse", "substance_misuse"]
+PHASE2_PROBLEMS = ["crime_asb", "education", "children_need_help", "worklessness", "domestic_abuse", "health"]
+TERMS = (("autumn", 9, 1, 12, 31, 140), ("spring", 1, 1, 3, 31, 120), ("summer", 4, 1, 7, 31, 130))
+NINO_FIRST = "ABCEGHJKLMNPRSTWXYZ"
+NINO_SECOND = "ABCEGHJKLMNPRSTWXYZ"
+
+
+@dataclass
+class Cohort:
+    """Every row of a cohort, per format, as lists of dicts (for small cohorts and tests)."""
+
+    families: list = field(default_factory=list)
+    members: list = field(default_factory=list)
+    attendance: list = field(default_factory=list)
+    events: list = field(default_factory=list)
+    spells: list = field(default_factory=list)
+
+
+def _d(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _terms_around(attached: date, before: int, after: int):
+    """(academic_year, term, start, end, possible) for terms around an attachment date."""
+    terms = []
+    for year in range(attached.year - 2, attached.year + 3):
+        for name, sm, sd, em, ed, possible in TERMS:
+            start_year = year if name == "autumn" else year + 1
+            start, end = date(start_year, sm, sd), date(start_year, em, ed)
+            terms.append((f"{year}/{str(year + 1)[2:]}", name, start, end, possible))
+    terms.sort(key=lambda t: t[2])
+    earlier = [t for t in terms if t[3] < attached][-before:]
+    later = [t for t in terms if t[3] >= attached][:after]
+    return earlier, later
+
+
+class CohortMaker:
+    def __init__(self, seed: int = 1, lead_worker_emails: list[str] | None = None, as_of: date = date(2014, 4, 30)):
+        self.rng = random.Random(seed)
+        self.lead_worker_emails = lead_worker_emails or []
+        self.as_of = as_of
+        self.upns: set[str] = set()
+        self.ninos: set[str] = set()
+        self.refs = 0
+
+    def _upn(self) -> str:
+        while True:
+            upn = self.rng.choice(string.ascii_uppercase) + "".join(self.rng.choices(string.digits, k=12))
+            if upn not in self.upns:
+                self.upns.add(upn)
+                return upn
+
+    def _nino(self) -> str:
+        while True:
+            nino = (
+                self.rng.choice(NINO_FIRST)
+                + self.rng.choice(NINO_SECOND)
+                + "".join(self.rng.choices(string.digits, k=6))
+                + self.rng.choice("ABCD")
+            )
+            if nino not in self.ninos:
+                self.ninos.add(nino)
+                return nino
+
+    def _postcode(self) -> str:
+        letters = "ABDEFGHJLNPQRSTUWXYZ"
+        area = self.rng.choice(POSTCODE_AREAS)
+        return f"{area} {self.rng.randrange(1, 10)}{self.rng.choice(letters)}{self.rng.choice(letters)}"
+
+    def _ref(self, prefix: str) -> str:
+        self.refs += 1
+        return f"{prefix}{self.refs:08d}"
+
+    def _day_between(self, start: date, end: date) -> date:
+        return start + timedelta(days=self.rng.randrange(max(1, (end - start).days)))
+
+    def family(self, number: int):
+        """(family row, member rows, attendance rows, event rows, spell rows) of one family."""
+        rng = self.rng
+        ref = f"F{number:06d}"
+        programme = rng.choices(["phase1", "phase2", "supporting_families"], weights=[70, 20, 10])[0]
+        if programme == "phase1":
+            identified = self._day_between(date(2012, 4, 1), date(2014, 9, 30))
+        elif programme == "phase2":
+            identified = self._day_between(date(2015, 4, 1), date(2019, 12, 31))
+        else:
+            identified = self._day_between(date(2022, 10, 1), date(2024, 12, 31))
+        attached = identified + timedelta(days=rng.randrange(7, 90)) if rng.random() < 0.85 else None
+        family = {
+            "family_ref": ref,
+            "programme": programme,
+            "identified_on": _d(identified),
+            "attached_on": _d(attached),
+            "postcode": self._postcode(),
+            "lead_worker_email": rng.choice(self.lead_worker_emails)
+            if self.lead_worker_emails and rng.random() < 0.6
+            else "",
+            "local_criteria": ";".join(sorted(rng.sample(LOCAL_CRITERIA, rng.randrange(0, 3)))),
+            "problems": ";".join(sorted(rng.sample(PHASE2_PROBLEMS, rng.randrange(2, 4))))
+            if programme != "phase1"
+            else "",
+            "outcome_plan": "",
+        }
+        anchor = attached or identified
+        last_name = rng.choice(LAST_NAMES)
+        members, attendance, events, spells = [], [], [], []
+        adults = []
+        for i in range(1 if rng.random() < 0.35 else 2):
+            female = i == 0
+            person = {
+                "family_ref": ref,
+                "person_ref": f"{ref}-{i + 1:02d}",
+                "first_name": rng.choice(FIRST_NAMES_F if female else FIRST_NAMES_M),
+                "last_name": last_name,
+                "date_of_birth": _d(
+                    self._day_between(anchor - timedelta(days=365 * 50), anchor - timedelta(days=365 * 22))
+                ),
+                "sex": "F" if female else "M",
+                "upn": "",
+                "nino": self._nino(),
+                "relationship": "mother" if female else rng.choice(["father", "step_parent"]),
+            }
+            members.append(person)
+            adults.append(person)
+        children = []
+        for _ in range(rng.randrange(1, 5)):
+            female = rng.random() < 0.5
+            born = self._day_between(anchor - timedelta(days=365 * 16), anchor - timedelta(days=365 * 5))
+            person = {
+                "family_ref": ref,
+                "person_ref": f"{ref}-{len(members) + 1:02d}",
+                "first_name": rng.choice(FIRST_NAMES_F if female else FIRST_NAMES_M),
+                "last_name": last_name if rng.random() < 0.8 else rng.choice(LAST_NAMES),
+                "date_of_birth": _d(born),
+                "sex": "F" if female else "M",
+                "upn": self._upn(),
+                "nino": "",
+                "relationship": "child",
+            }
+            members.append(person)
+            children.append(person)
+
+        improves = rng.random() < 0.6
+        school_problem = rng.random() < 0.6
+        baseline_terms, later_terms = _terms_around(anchor, 3, 6)
+        for child in children:
+            school = rng.choice(SCHOOLS)
+            troubled = school_problem and rng.random() < 0.7
+            for index, (year, term, start, _end, possible) in enumerate(baseline_terms + later_terms):
+                if start > self.as_of and rng.random() < 0.9:
+                    continue
+                after = index >= len(baseline_terms)
+                # Troubled children miss 15-35% of sessions until (if ever) things improve.
+                rate = rng.uniform(0.15, 0.35) if troubled and not (after and improves) else rng.uniform(0.0, 0.12)
+                unauthorised = round(possible * rate)
+                authorised = min(possible - unauthorised, rng.randrange(0, 12))
+                attendance.append(
+                    {
+                        "person_ref": child["person_ref"],
+                        "academic_year": year,
+                        "term": term,
+                        "possible_sessions": possible,
+                        "authorised_absence_sessions": authorised,
+                        "unauthorised_absence_sessions": unauthorised,
+                        "school": school,
+                    }
+                )
+            if troubled and rng.random() < 0.3:
+                start, end = baseline_terms[0][2], baseline_terms[-1][3]
+                for _ in range(rng.randrange(1, 4)):
+                    events.append(self._event(child, "fixed_exclusion", self._day_between(start, end), "school"))
+
+        if rng.random() < 0.55:
+            for _ in range(rng.randrange(1, 8)):
+                who = rng.choice(members)
+                events.append(
+                    self._event(who, "asb", self._day_between(anchor - timedelta(days=182), anchor), "asb_unit")
+                )
+            for _ in range(rng.randrange(0, 2) if improves else rng.randrange(1, 6)):
+                who = rng.choice(members)
+                events.append(
+                    self._event(
+                        who,
+                        "asb",
+                        self._day_between(anchor + timedelta(days=180), anchor + timedelta(days=540)),
+                        "police",
+                    )
+                )
+        youths = [c for c in children if date.fromisoformat(c["date_of_birth"]) < anchor - timedelta(days=365 * 10)]
+        if youths and rng.random() < 0.3:
+            for _ in range(rng.randrange(1, 4)):
+                events.append(
+                    self._event(
+                        rng.choice(youths), "offence", self._day_between(anchor - timedelta(days=182), anchor), "yot"
+                    )
+                )
+            if not improves:
+                events.append(
+                    self._event(
+                        rng.choice(youths),
+                        "offence",
+                        self._day_between(anchor + timedelta(days=200), anchor + timedelta(days=500)),
+                        "yot",
+                    )
+                )
+        if rng.random() < 0.2:
+            events.append(
+                self._event(
+                    adults[0], "domestic_abuse", self._day_between(anchor - timedelta(days=300), anchor), "police"
+                )
+            )
+
+        for adult in adults:
+            if rng.random() < 0.7:
+                benefit_start = self._day_between(anchor - timedelta(days=900), anchor - timedelta(days=60))
+                works = improves and rng.random() < 0.25
+                job_start = (
+                    self._day_between(anchor + timedelta(days=30), anchor + timedelta(days=400)) if works else None
+                )
+                spells.append(
+                    self._spell(
+                        adult,
+                        "benefit",
+                        benefit_start,
+                        job_start - timedelta(days=1) if job_start else None,
+                        rng.choice(["JSA", "ESA", "IS", "IB"]),
+                        "dwp",
+                    )
+                )
+                if rng.random() < 0.3:
+                    spells.append(
+                        self._spell(
+                            adult,
+                            rng.choice(["work_programme", "esf"]),
+                            self._day_between(anchor, anchor + timedelta(days=300)),
+                            None,
+                            "",
+                            "provider",
+                        )
+                    )
+                if job_start:
+                    spells.append(
+                        self._spell(
+                            adult,
+                            "employment",
+                            job_start,
+                            None,
+                            rng.choice(["16 hours", "30 hours", "Warehouse", "Care assistant"]),
+                            "employer",
+                        )
+                    )
+        if rng.random() < 0.15 and children:
+            start = self._day_between(anchor - timedelta(days=400), anchor)
+            spells.append(
+                self._spell(
+                    children[0],
+                    rng.choice(["cin_plan", "cp_plan"]),
+                    start,
+                    start + timedelta(days=rng.randrange(90, 500)),
+                    "",
+                    "social_care",
+                )
+            )
+        return family, members, attendance, events, spells
+
+    def _event(self, person, kind, day, source):
+        return {
+            "person_ref": person["person_ref"],
+            "kind": kind,
+            "date": _d(day),
+            "reference": self._ref("E"),
+            "source": source,
+            "detail": "",
+        }
+
+    def _spell(self, person, kind, start, end, detail, source):
+        return {
+            "person_ref": person["person_ref"],
+            "kind": kind,
+            "start_date": _d(start),
+            "end_date": _d(end),
+            "detail": detail,
+            "reference": self._ref("S"),
+            "source": source,
+        }
+
+    def families(self, count: int, first: int = 1):
+        for number in range(first, first + count):
+            yield self.family(number)
+
+
+def make_cohort(count: int, seed: int = 1, lead_worker_emails: list[str] | None = None) -> Cohort:
+    cohort = Cohort()
+    for family, members, attendance, events, spells in CohortMaker(seed, lead_worker_emails).families(count):
+        cohort.families.append(family)
+        cohort.members.extend(members)
+        cohort.attendance.extend(attendance)
+        cohort.events.extend(events)
+        cohort.spells.extend(spells)
+    return cohort

@@ -1,0 +1,164 @@
+"""Celery wired to the Flask app, as in Flask's own Celery example, plus `job_task`.
+
+A job function is a plain function `fn(job, **params)` registered with `@job_task(kind)`.
+The task runs it inside the app context, marks the Job running, beats a heartbeat while it
+works, and records how it ended. `job.progress(done, total, message)` writes through its own
+connection, so the page sees progress while the function's own transaction is still open.
+"""
+
+import logging
+import os
+import socket
+import threading
+import traceback
+
+from celery import Celery, Task, shared_task
+from flask import Flask, current_app
+from sqlalchemy import update
+
+from tff.extensions import db
+from tff.jobs.models import FAILED, RUNNING, SUCCEEDED, Job
+from tff.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+#: job kinds registered with `job_task`
+KINDS: set[str] = set()
+
+
+def task_name(kind: str) -> str:
+    return f"tff.{kind}"
+
+
+def celery_init_app(app: Flask) -> Celery:
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app.config_from_object(app.config["CELERY"])
+    celery_app.conf.update(
+        # Fail fast when the broker is down, so the page can say so at once.
+        broker_connection_timeout=4,
+        task_publish_retry_policy={
+            "max_retries": 2,
+            "interval_start": 0,
+            "interval_step": 0.5,
+            "interval_max": 1,
+        },
+        worker_hijack_root_logger=False,
+    )
+    celery_app.set_default()
+    app.extensions["celery"] = celery_app
+    return celery_app
+
+
+class JobContext:
+    """What a job function gets: its Job id and a way to report progress."""
+
+    def __init__(self, job_id: int, engine):
+        self.id = job_id
+        self._engine = engine
+
+    def progress(self, done: int, total: int | None = None, message: str | None = None, unit: str | None = None):
+        values = {"done": done, "heartbeat_at": utcnow()}
+        if total is not None:
+            values["total"] = total
+        if unit is not None:
+            values["unit"] = unit
+        if message is not None:
+            values["message"] = message[:500]
+        _write(self._engine, self.id, values)
+
+
+def _write(engine, job_id: int, values: dict) -> None:
+    """Update the Job row in a transaction of its own; never fails the job for it."""
+    try:
+        with engine.begin() as conn:
+            if engine.dialect.name == "sqlite":
+                # Skip rather than wait when the job's own transaction holds the write lock.
+                conn.exec_driver_sql("PRAGMA busy_timeout=2000")
+            conn.execute(update(Job).where(Job.id == job_id).values(**values))
+    except Exception:  # noqa: BLE001 - progress is best effort; the job's outcome is not
+        log.warning("could not update job %s progress", job_id, exc_info=True)
+
+
+class _Heartbeat(threading.Thread):
+    def __init__(self, engine, job_id: int, every: int):
+        super().__init__(daemon=True, name=f"job-{job_id}-heartbeat")
+        self.engine, self.job_id, self.every = engine, job_id, every
+        self.stopped = threading.Event()
+
+    def run(self):
+        while not self.stopped.wait(self.every):
+            _write(self.engine, self.job_id, {"heartbeat_at": utcnow()})
+
+
+def run_job(fn, job_id: int):
+    """Run one job function for Job `job_id`, recording start, heartbeat and end."""
+    engine = db.engine
+    job = db.session.get(Job, job_id)
+    if job is None:
+        log.error("job %s does not exist", job_id)
+        return
+    if job.finished:
+        # A redelivered message for a job that already ended (or was declared stale).
+        log.warning("job %s already %s; not running it again", job_id, job.state)
+        return
+    params = dict(job.params or {})
+    now = utcnow()
+    job.state, job.started_at, job.heartbeat_at = RUNNING, now, now
+    job.worker = f"{socket.gethostname()}:{os.getpid()}"
+    job.message = "Started"
+    db.session.commit()
+
+    heartbeat = _Heartbeat(engine, job_id, current_app.config["JOB_HEARTBEAT_EVERY"])
+    heartbeat.start()
+    try:
+        result = fn(JobContext(job_id, engine), **params)
+    except Exception as exc:
+        db.session.rollback()
+        log.exception("job %s (%s) failed", job_id, fn.__name__)
+        _finish(job_id, FAILED, _failure_message(exc), error=traceback.format_exc())
+        raise
+    finally:
+        heartbeat.stopped.set()
+    result = result or {}
+    _finish(job_id, SUCCEEDED, result.pop("message", "Finished"), result=result)
+
+
+def _failure_message(exc: Exception) -> str:
+    # A JobError carries a message written for the person who started the job.
+    from tff.jobs.operations import JobError
+
+    if isinstance(exc, JobError):
+        return str(exc)
+    return "The job failed because of an error in the system. Nothing it was doing was kept."
+
+
+def _finish(job_id: int, state: str, message: str, result=None, error=None):
+    db.session.rollback()
+    job = db.session.get(Job, job_id)
+    job.state, job.message, job.finished_at = state, message[:500], utcnow()
+    job.heartbeat_at = job.finished_at
+    if result is not None:
+        job.result = result
+        if job.total:
+            job.done = job.total
+    job.error = error
+    db.session.commit()
+
+
+def job_task(kind: str):
+    """Register `fn(job, **params)` as the job of this kind."""
+
+    def decorator(fn):
+        @shared_task(name=task_name(kind), ignore_result=True)
+        def task(job_id: int):
+            run_job(fn, job_id)
+
+        KINDS.add(kind)
+        return fn
+
+    return decorator

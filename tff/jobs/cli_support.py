@@ -1,0 +1,43 @@
+"""Running a job from a command: here and now, or handed to the workers, waiting either way."""
+
+import sys
+import time
+
+import click
+
+from tff.extensions import db
+from tff.jobs.models import SUCCEEDED, Job
+from tff.jobs.operations import QueueUnavailable, mark_stale_jobs, start
+
+
+def run_and_wait(kind: str, title: str, params: dict, queue: bool, timeout: float | None = None) -> Job:
+    """Start a job and wait for its end, echoing progress to stderr. Exits 1 if it fails."""
+    try:
+        job = start(kind, title, params, queue=queue)
+    except QueueUnavailable as exc:
+        click.echo(f"Error: {exc.job.message}", err=True)
+        sys.exit(1)
+    if queue:
+        click.echo(f"Job {job.id} queued: waiting for a worker", err=True)
+        deadline = time.monotonic() + timeout if timeout else None
+        shown = None
+        while True:
+            db.session.expire_all()
+            mark_stale_jobs()
+            job = db.session.get(Job, job.id)
+            if job.finished:
+                break
+            if deadline and time.monotonic() > deadline:
+                click.echo(
+                    f"Error: job {job.id} has not finished after {timeout:.0f}s; it goes on in the background", err=True
+                )
+                sys.exit(1)
+            line = f"{job.state}: {job.message or ''} {job.done}/{job.total or '?'}"
+            if line != shown:
+                click.echo(line, err=True)
+                shown = line
+            time.sleep(0.5)
+    if job.state != SUCCEEDED:
+        click.echo(f"Error: {job.message}", err=True)
+        sys.exit(1)
+    return job

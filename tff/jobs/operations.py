@@ -1,0 +1,84 @@
+"""Starting jobs and reading their state."""
+
+from flask import current_app
+from sqlalchemy import and_, or_, update
+
+from tff.extensions import db
+from tff.jobs.celery import task_name
+from tff.jobs.models import FAILED, QUEUED, RUNNING, Job
+from tff.timeutil import utcnow
+
+
+class JobError(Exception):
+    """A failure whose message is written for the person who started the job."""
+
+
+class QueueUnavailable(Exception):
+    """The broker could not be reached; the job was recorded as failed and nothing ran."""
+
+    def __init__(self, job: Job):
+        super().__init__(job.message)
+        self.job = job
+
+
+STALE_MESSAGE = (
+    "The worker running this job stopped responding, so the job did not finish. "
+    "Nothing it was doing was kept; start it again."
+)
+
+
+def start(kind: str, title: str, params: dict | None = None, user=None, queue: bool = True) -> Job:
+    """Record a job and run it: on a worker (`queue`) or here, waiting for it."""
+    # This app's own Celery instance: it knows this app's broker and database.
+    task = current_app.extensions["celery"].tasks[task_name(kind)]
+    job = Job(kind=kind, title=title, params=params or {}, started_by_id=user.id if user else None)
+    db.session.add(job)
+    db.session.commit()
+    if not queue:
+        # A failure is recorded on the Job row, which the caller reads.
+        task.apply(args=[job.id], throw=False)
+        db.session.expire_all()
+        return db.session.get(Job, job.id)
+    try:
+        task.apply_async(args=[job.id])
+    except Exception as exc:  # noqa: BLE001 - kombu raises several types for "no broker"
+        current_app.logger.error("could not queue job %s: %s", job.id, exc)
+        job.state, job.finished_at = FAILED, utcnow()
+        job.message = (
+            "The job could not be started because the job queue is unreachable. "
+            "Nothing was changed; try again in a few minutes, or tell your administrator."
+        )
+        job.error = repr(exc)
+        db.session.commit()
+        raise QueueUnavailable(job) from exc
+    return job
+
+
+def mark_stale_jobs() -> int:
+    """Running jobs whose worker has gone quiet become failed, in one statement."""
+    cutoff = utcnow() - current_app.config["JOB_STALE_AFTER"]
+    quiet = or_(Job.heartbeat_at < cutoff, and_(Job.heartbeat_at.is_(None), Job.created_at < cutoff))
+    result = db.session.execute(
+        update(Job)
+        .where(Job.state == RUNNING, quiet)
+        .values(state=FAILED, message=STALE_MESSAGE, finished_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+def visible_jobs(user):
+    """Administrators see every job; everyone else the jobs they started and the system's.
+
+    System jobs (started from the command line or a schedule) show counts, never family
+    data, so every signed-in user may follow them.
+    """
+    query = db.select(Job).order_by(Job.id.desc())
+    if user.role != "admin":
+        query = query.where(or_(Job.started_by_id == user.id, Job.started_by_id.is_(None)))
+    return query
+
+
+def waiting_for_worker(job: Job) -> bool:
+    return job.state == QUEUED and (utcnow() - job.created_at).total_seconds() > 30

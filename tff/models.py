@@ -1,0 +1,6 @@
+"""Every model, imported once so Alembic and the relationships see them all."""
+
+from tff.audit.models import AuditEntry  # noqa: F401
+from tff.auth.models import User  # noqa: F401
+from tff.cases.models import Family, Member  # noqa: F401
+from tff.jobs.models import Job  # noqa: F401

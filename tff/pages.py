@@ -1,0 +1,104 @@
+"""The home page of each role, the navigation, the GOV.UK Frontend assets and template helpers."""
+
+from pathlib import Path
+
+from flask import Blueprint, current_app, render_template, request, send_from_directory, url_for
+from flask_login import current_user
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from sqlalchemy import func, select
+
+from tff.auth import roles
+from tff.auth.models import User
+from tff.auth.permissions import role_required
+from tff.auth.roles import ALL
+from tff.cases.access import visible_families
+from tff.cases.models import PROGRAMMES, STATUSES
+from tff.extensions import db
+from tff.jobs.operations import visible_jobs
+from tff.timeutil import format_datetime
+
+bp = Blueprint("pages", __name__)
+
+GOVUK_ASSETS = Path(__file__).parent / "static" / "govuk" / "assets"
+
+#: (label, endpoint, roles that see it), in the order they appear
+NAVIGATION = [
+    ("Home", "pages.home", ALL),
+    ("Jobs", "jobs.index", ALL),
+    ("Audit trail", "audit.index", {roles.ADMIN, roles.AUDITOR}),
+    ("Users", "auth.users", {roles.ADMIN}),
+]
+
+
+def navigation() -> list[dict]:
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for label, endpoint, allowed in NAVIGATION:
+        if current_user.role in allowed:
+            href = url_for(endpoint)
+            active = request.path == href or (href != "/" and request.path.startswith(href))
+            items.append({"text": label, "href": href, "active": active})
+    return items
+
+
+@bp.get("/")
+@role_required(ALL)
+def home():
+    scoped = visible_families(current_user).subquery()
+    counts = db.session.execute(
+        select(scoped.c.programme, scoped.c.status, func.count()).group_by(scoped.c.programme, scoped.c.status)
+    ).all()
+    cohort = {programme: {status: 0 for status in STATUSES} for programme in PROGRAMMES}
+    for programme, status, n in counts:
+        cohort.setdefault(programme, {s: 0 for s in STATUSES})[status] = n
+    jobs = db.session.scalars(visible_jobs(current_user).limit(5)).all()
+    users_by_role = {}
+    if current_user.role == roles.ADMIN:
+        users_by_role = dict(
+            db.session.execute(select(User.role, func.count()).where(User.active).group_by(User.role)).all()
+        )
+    return render_template(
+        f"home/{current_user.role}.html",
+        cohort=cohort,
+        total=sum(sum(row.values()) for row in cohort.values()),
+        jobs=jobs,
+        users_by_role=users_by_role,
+    )
+
+
+@bp.get("/assets/<path:filename>")
+def govuk_assets(filename: str):
+    # GOV.UK Frontend's stylesheet asks for its fonts and images under /assets/.
+    return send_from_directory(GOVUK_ASSETS, filename, max_age=86400)
+
+
+def init_app(app) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            app.jinja_loader,
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    WTFormsHelpers(app)
+    app.jinja_env.globals.update(
+        navigation=navigation,
+        roles=roles,
+        PROGRAMMES=PROGRAMMES,
+        STATUSES=STATUSES,
+    )
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["number"] = lambda n: f"{n:,}" if n is not None else ""
+
+    @app.context_processor
+    def service():
+        return {
+            "service_name": current_app.config["SERVICE_NAME"],
+            "organisation_name": current_app.config["ORGANISATION_NAME"],
+        }

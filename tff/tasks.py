@@ -1,0 +1,3 @@
+"""Every module that registers jobs, imported by the app and so by the worker."""
+
+from tff.demo import tasks as demo_tasks  # noqa: F401
