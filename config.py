@@ -59,6 +59,9 @@ class Config:
 
     MAX_CONTENT_LENGTH = 512 * 1024 * 1024
 
+    #: argon2 cost; None = argon2-cffi's defaults (RFC 9106's low-memory profile)
+    ARGON2_PARAMETERS = None
+
     def __init__(self):
         self.TFF_ENV = os.environ.get("TFF_ENV", "development")
         self.SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE / 'tff.sqlite3'}")
@@ -101,6 +104,8 @@ class DevelopmentConfig(Config):
 
 class TestConfig(Config):
     TESTING = True
+    # The cheapest argon2 hashes: the tests sign in thousands of times.
+    ARGON2_PARAMETERS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "20 per 15 minutes"
 

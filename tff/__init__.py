@@ -14,6 +14,9 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     app.config.from_object(config)
     app.config.update(overrides)
 
+    from tff.auth import passwords
+
+    passwords.configure(app.config["ARGON2_PARAMETERS"])
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config_module.ROOT / "migrations"))
     login_manager.init_app(app)

@@ -1,7 +1,9 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect, GovSubmitInput, GovTextInput
-from wtforms import DateField, SelectField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
+from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import Optional
+
+from tff.forms import DateField, date_not_after
 
 
 class AuditFilterForm(FlaskForm):
@@ -14,6 +16,6 @@ class AuditFilterForm(FlaskForm):
     action = SelectField("What", widget=GovSelect(), validators=[Optional()])
     object_type = SelectField("Kind of record", widget=GovSelect(), validators=[Optional()])
     object_id = StringField("Record id or reference", widget=GovTextInput(), validators=[Optional()])
-    date_from = DateField("From", widget=GovDateInput(), validators=[Optional()])
-    date_to = DateField("To", widget=GovDateInput(), validators=[Optional()])
+    date_from = DateField("From")
+    date_to = DateField("To", validators=[date_not_after("date_from")])
     submit = SubmitField("Filter", widget=GovSubmitInput())

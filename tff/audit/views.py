@@ -1,7 +1,8 @@
 from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
-from sqlalchemy import distinct, select
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from tff.audit.forms import AuditFilterForm
 from tff.audit.models import AuditEntry
@@ -22,16 +23,24 @@ def _utc(day, end=False) -> datetime:
     return local.astimezone(UTC).replace(tzinfo=None)
 
 
+def _choices(column) -> list[SelectChoice]:
+    return [SelectChoice("", "Any")] + [
+        SelectChoice(v) for v in db.session.scalars(select(column).distinct().order_by(column))
+    ]
+
+
+def _choices(column) -> list[SelectChoice]:
+    return [SelectChoice("", "Any")] + [
+        SelectChoice(v) for v in db.session.scalars(select(column).distinct().order_by(column))
+    ]
+
+
 @bp.get("/")
 @role_required(roles.ADMIN, roles.AUDITOR)
 def index():
     form = AuditFilterForm(request.args)
-    form.action.choices = [("", "Any")] + [
-        (a, a) for a in db.session.scalars(select(distinct(AuditEntry.action)).order_by(AuditEntry.action))
-    ]
-    form.object_type.choices = [("", "Any")] + [
-        (t, t) for t in db.session.scalars(select(distinct(AuditEntry.object_type)).order_by(AuditEntry.object_type))
-    ]
+    form.action.choices = _choices(AuditEntry.action)
+    form.object_type.choices = _choices(AuditEntry.object_type)
     query = select(AuditEntry).order_by(AuditEntry.id.desc())
     if form.validate():
         if form.user.data:

@@ -7,11 +7,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from tff.auth.roles import ROLES
 
-ROLE_CHOICES = list(ROLES.items())
+ROLE_CHOICES = [SelectChoice(role, label) for role, label in ROLES.items()]
 
 
 class SignInForm(FlaskForm):

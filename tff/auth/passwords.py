@@ -21,6 +21,13 @@ _COMMON = {
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
+def configure(parameters: dict | None) -> None:
+    """Set the hashing cost (`ARGON2_PARAMETERS`); the library's defaults when none."""
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher(**(parameters or {}))
+    _DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

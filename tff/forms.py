@@ -1,0 +1,49 @@
+"""Form pieces shared by every feature."""
+
+from datetime import date
+
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from wtforms import Field
+from wtforms.validators import ValidationError
+
+
+class DateField(Field):
+    """A GOV.UK date input: day, month and year boxes sharing the field's name.
+
+    Three empty boxes (or none sent) mean no date; anything else must be a real date, and
+    the message says which part is wrong.
+    """
+
+    widget = GovDateInput()
+
+    def process_formdata(self, valuelist):
+        parts = [v.strip() for v in valuelist]
+        if not any(parts):
+            self.raw_data, self.data = None, None
+            return
+        self.data = None
+        if len(parts) != 3:
+            raise ValueError(f"{self.label.text} must have a day, a month and a year")
+        missing = [name for name, part in zip(("a day", "a month", "a year"), parts, strict=True) if not part]
+        if missing:
+            raise ValueError(f"{self.label.text} must include {' and '.join(missing)}")
+        if not all(part.isdigit() for part in parts) or len(parts[2]) != 4:
+            raise ValueError(f"{self.label.text} must be a real date, like 31 7 2013")
+        try:
+            self.data = date(int(parts[2]), int(parts[1]), int(parts[0]))
+        except ValueError as exc:
+            raise ValueError(f"{self.label.text} must be a real date, like 31 7 2013") from exc
+
+    def _value(self):
+        return self.data.strftime("%d %m %Y") if self.data else ""
+
+
+def date_not_after(other: str):
+    """Validator: this date is on or after the date in field `other`."""
+
+    def check(form, field):
+        start = getattr(form, other).data
+        if field.data and start and field.data < start:
+            raise ValidationError(f"{field.label.text} must be the same as or after {getattr(form, other).label.text}")
+
+    return check
