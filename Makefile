@@ -1,5 +1,5 @@
 # The two commands: `make run` and `make test`. Both install what they need first.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := tff
@@ -9,8 +9,7 @@ export FLASK_APP := tff
 install: $(VENV)/.installed tff/static/govuk/.installed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || scripts/install-venv-support.sh $(PYTHON) $(VENV)
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
