@@ -95,7 +95,7 @@ def test_home_page_counts_only_the_families_a_user_may_see(client, make):
         make.family(status="attached")
     sign_in(client, worker.email)
     page = client.get("/").get_data(as_text=True)
-    assert "1 families, by programme and status" in page
+    assert "1 family, by programme and status" in page
 
 
 @pytest.mark.parametrize("role", sorted(ROLES))

@@ -23,6 +23,8 @@ function watch (root) {
     let job
     try {
       const response = await fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+      // Signed out meanwhile (the session expired): reload, which leads to the sign-in page.
+      if (response.redirected) { window.location.reload(); return }
       if (!response.ok) throw new Error(response.statusText)
       job = await response.json()
     } catch (e) {
