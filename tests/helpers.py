@@ -34,7 +34,9 @@ class Maker:
         self.app = app
         self.count = 0
 
-    def user(self, role: str = "coordinator", email: str | None = None, password: str = PASSWORD, name: str | None = None):
+    def user(
+        self, role: str = "coordinator", email: str | None = None, password: str = PASSWORD, name: str | None = None
+    ):
         self.count += 1
         email = email or f"{role.replace('_', '-')}{self.count}@example.org"
         with self.app.app_context():

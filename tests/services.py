@@ -66,14 +66,61 @@ class Postgres:
     def start(self) -> str:
         initdb, pg_ctl = _postgres_bin("initdb"), _postgres_bin("pg_ctl")
         run = dict(check=True, capture_output=True, text=True)
-        subprocess.run([*self.as_postgres, initdb, "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"], **run)
-        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        subprocess.run([*self.as_postgres, pg_ctl, "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"), "-w", "start"], **run)
-        subprocess.run([*self.as_postgres, _postgres_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "tff_test"], **run)
+        subprocess.run(
+            [
+                *self.as_postgres,
+                initdb,
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+            **run,
+        )
+        options = (
+            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
+            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        subprocess.run(
+            [
+                *self.as_postgres,
+                pg_ctl,
+                "-D",
+                str(self.data),
+                "-o",
+                options,
+                "-l",
+                str(self.folder / "log"),
+                "-w",
+                "start",
+            ],
+            **run,
+        )
+        subprocess.run(
+            [
+                *self.as_postgres,
+                _postgres_bin("createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                "tff_test",
+            ],
+            **run,
+        )
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/tff_test"
 
     def stop(self) -> None:
-        subprocess.run([*self.as_postgres, _postgres_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"], capture_output=True)
+        subprocess.run(
+            [*self.as_postgres, _postgres_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"],
+            capture_output=True,
+        )
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -84,7 +131,17 @@ class Redis:
 
     def start(self) -> str:
         self.process = subprocess.Popen(
-            [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            [
+                shutil.which("redis-server"),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -126,8 +183,17 @@ class Worker:
         self.handle = open(self.log, "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [
-                str(Path(sys.executable).parent / "celery"), "-A", "worker", "worker", "--pool=solo",
-                "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO", "-n", f"test-{os.getpid()}@%h",
+                str(Path(sys.executable).parent / "celery"),
+                "-A",
+                "worker",
+                "worker",
+                "--pool=solo",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+                "-n",
+                f"test-{os.getpid()}@%h",
             ],
             cwd=ROOT,
             env=self.env,

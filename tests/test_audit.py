@@ -27,7 +27,12 @@ def test_adding_a_user_writes_who_and_what(client, make, app):
     submit(
         client,
         "/admin/users/new",
-        {"email": "Lead@Example.org", "name": "Lee Worker", "role": "lead_worker", "password": "a-long-enough-password"},
+        {
+            "email": "Lead@Example.org",
+            "name": "Lee Worker",
+            "role": "lead_worker",
+            "password": "a-long-enough-password",
+        },
     )
     [entry] = _entries(app, "user.create")[-1:]
     assert entry["user_id"] == admin.id

@@ -16,8 +16,16 @@ def run(clean):
 
 
 def test_users_create_reads_the_password_from_the_environment(run, clean):
-    result = run("users", "create", "Pat@Example.org", "--role", "finance", "--name", "Pat Finance",
-                 env={"TFF_PASSWORD": "a-long-enough-password"})
+    result = run(
+        "users",
+        "create",
+        "Pat@Example.org",
+        "--role",
+        "finance",
+        "--name",
+        "Pat Finance",
+        env={"TFF_PASSWORD": "a-long-enough-password"},
+    )
     assert result.exit_code == 0, result.output
     with clean.app_context():
         user = find_by_email("pat@example.org")

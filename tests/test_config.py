@@ -33,7 +33,7 @@ def test_the_embedded_default_keeps_one_generated_secret_key(monkeypatch, tmp_pa
     assert len(first.SECRET_KEY) >= 32
     assert first.SECRET_KEY == second.SECRET_KEY
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
-    assert first.SQLALCHEMY_DATABASE_URI == f"sqlite:///{tmp_path / 'tff.sqlite3'}"
+    assert f"sqlite:///{tmp_path / 'tff.sqlite3'}" == first.SQLALCHEMY_DATABASE_URI
     assert first.CELERY["broker_url"] == "filesystem://"
 
 

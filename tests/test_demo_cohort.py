@@ -52,7 +52,9 @@ def test_every_row_is_valid_in_its_format(seed, count):
     for row in cohort.attendance:
         assert row["person_ref"] in people
         assert row["term"] in {"autumn", "spring", "summer"}
-        assert 0 <= row["authorised_absence_sessions"] + row["unauthorised_absence_sessions"] <= row["possible_sessions"]
+        assert (
+            0 <= row["authorised_absence_sessions"] + row["unauthorised_absence_sessions"] <= row["possible_sessions"]
+        )
         assert re.match(r"^\d{4}/\d{2}$", row["academic_year"])
     for row in cohort.events:
         assert row["person_ref"] in people

@@ -61,7 +61,9 @@ def test_a_running_job_whose_worker_went_quiet_is_shown_failed(client, make, cle
 
 
 def test_the_job_page_shows_progress_and_survives_a_reload(client, make, clean):
-    job_id = _job(clean, state="running", done=250, total=1000, unit="rows", message="Checking rows", heartbeat_at=utcnow())
+    job_id = _job(
+        clean, state="running", done=250, total=1000, unit="rows", message="Checking rows", heartbeat_at=utcnow()
+    )
     sign_in(client, make.user().email)
     for _ in range(2):
         page = client.get(f"/jobs/{job_id}").get_data(as_text=True)

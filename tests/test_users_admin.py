@@ -80,7 +80,11 @@ def test_an_administrator_cannot_lock_themselves_out(client, make, app):
 def test_a_new_password_replaces_the_old(client, make, app):
     person = make.user("manager")
     sign_in(client, make.user("admin").email)
-    submit(client, f"/admin/users/{person.id}", {"name": "M", "role": "manager", "active": "y", "password": "brand-new-password-1"})
+    submit(
+        client,
+        f"/admin/users/{person.id}",
+        {"name": "M", "role": "manager", "active": "y", "password": "brand-new-password-1"},
+    )
     other = app.test_client()
     assert sign_in(other, person.email, PASSWORD).status_code == 200
     assert sign_in(other, person.email, "brand-new-password-1").status_code == 302
