@@ -65,7 +65,7 @@ def app(database_url):
     app = build_app(database_url)
     with app.app_context():
         # The schema comes from the migrations, as in production.
-        flask_migrate.upgrade()
+        flask_migrate.upgrade(revision="heads")
     return app
 
 

@@ -1,8 +1,8 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tff.auth.roles import ROLES
 from tff.extensions import db
@@ -27,6 +27,12 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_sign_in_at: Mapped[datetime | None]
+    #: the lead worker's team, for caseloads
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    #: most open cases this person holds at once; empty = the team's limit per worker
+    max_caseload: Mapped[int | None]
+
+    team = relationship("Team")
 
     @property
     def is_active(self) -> bool:

@@ -1,14 +1,17 @@
 """The one scoping function for family data.
 
 Every list, search, page and export of families starts from `visible_families(user)`, so
-no view can forget whose families a user may see. Lead workers see the families they lead;
-the other roles work across the programme.
+no view can forget whose families a user may see. Lead workers see the families they lead
+and those whose Team Around the Family they are on; the other roles work across the
+programme.
 """
 
-from sqlalchemy import Select, false, select
+from flask import abort
+from sqlalchemy import Select, false, or_, select
 
 from tff.auth import roles
-from tff.cases.models import Family
+from tff.cases.models import Family, TafMember
+from tff.extensions import db
 
 #: roles that see every family; any role not named here sees only its own
 PROGRAMME_WIDE = frozenset({roles.COORDINATOR, roles.FINANCE, roles.MANAGER, roles.AUDITOR, roles.ADMIN})
@@ -20,4 +23,14 @@ def visible_families(user) -> Select:
         return query.where(false())
     if user.role in PROGRAMME_WIDE:
         return query
-    return query.where(Family.lead_worker_id == user.id)
+    on_taf = select(TafMember.family_id).where(TafMember.user_id == user.id, TafMember.left_on.is_(None))
+    return query.where(or_(Family.lead_worker_id == user.id, Family.id.in_(on_taf)))
+
+
+def get_family_or_404(user, reference: str) -> Family:
+    """The family with this reference, if the user may see it; 404 otherwise (never 403,
+    which would confirm that the family exists)."""
+    family = db.session.scalar(visible_families(user).where(Family.reference == reference))
+    if family is None:
+        abort(404)
+    return family

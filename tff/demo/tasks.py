@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, select
 from tff.audit.operations import record
 from tff.auth.models import User
 from tff.cases.models import ATTACHED, IDENTIFIED, Family, Member
+from tff.cases.models.member import name_key
 from tff.demo.cohort import (
     ATTENDANCE_COLUMNS,
     EVENT_COLUMNS,
@@ -87,6 +88,8 @@ def load_demo_cohort(job, families: int = 300, seed: int = 1):
                 "person_ref": m["person_ref"],
                 "first_name": m["first_name"],
                 "last_name": m["last_name"],
+                "first_key": name_key(m["first_name"]),
+                "last_key": name_key(m["last_name"]),
                 "date_of_birth": date.fromisoformat(m["date_of_birth"]),
                 "sex": m["sex"],
                 "upn": m["upn"] or None,
