@@ -47,3 +47,25 @@ def date_not_after(other: str):
             raise ValidationError(f"{field.label.text} must be the same as or after {getattr(form, other).label.text}")
 
     return check
+
+
+def show_problems(form, problems: dict[str, str]) -> None:
+    """Put the problems of a refused change on the form's fields, for the error summary."""
+    for field, problem in problems.items():
+        target = getattr(form, field, None)
+        if target is None:
+            form.form_errors.append(problem)
+        else:
+            target.errors = [*target.errors, problem]
+
+
+class MaxLength:
+    """At most `max` characters, said with the field's own label."""
+
+    def __init__(self, max: int):
+        self.max = max
+        self.field_flags = {"maxlength": max}
+
+    def __call__(self, form, field):
+        if field.data and len(field.data) > self.max:
+            raise ValidationError(f"{field.label.text} must be {self.max} characters or fewer")

@@ -13,7 +13,7 @@ from tff.auth.models import User
 from tff.auth.permissions import role_required
 from tff.auth.roles import ALL
 from tff.cases.access import visible_families
-from tff.cases.models import PROGRAMMES, STATUSES
+from tff.cases.models import CRITERIA, PROGRAMMES, STATUSES
 from tff.extensions import db
 from tff.jobs.operations import visible_jobs
 from tff.timeutil import format_datetime
@@ -25,6 +25,9 @@ GOVUK_ASSETS = Path(__file__).parent / "static" / "govuk" / "assets"
 #: (label, endpoint, roles that see it), in the order they appear
 NAVIGATION = [
     ("Home", "pages.home", ALL),
+    ("Families", "cases.index", ALL),
+    ("Identification", "cases.identification", {roles.COORDINATOR}),
+    ("Caseloads", "cases.caseloads", {roles.COORDINATOR, roles.MANAGER, roles.ADMIN}),
     ("Jobs", "jobs.index", ALL),
     ("Audit trail", "audit.index", {roles.ADMIN, roles.AUDITOR}),
     ("Users", "auth.users", {roles.ADMIN}),
@@ -34,12 +37,17 @@ NAVIGATION = [
 def navigation() -> list[dict]:
     if not current_user.is_authenticated:
         return []
-    items = []
-    for label, endpoint, allowed in NAVIGATION:
-        if current_user.role in allowed:
-            href = url_for(endpoint)
-            active = request.path == href or (href != "/" and request.path.startswith(href))
-            items.append({"text": label, "href": href, "active": active})
+    items = [
+        {"text": label, "href": url_for(endpoint)}
+        for label, endpoint, allowed in NAVIGATION
+        if current_user.role in allowed
+    ]
+    # The current item is the one whose address matches most of the path.
+    matches = [
+        i for i in items if request.path == i["href"] or (i["href"] != "/" and request.path.startswith(i["href"]))
+    ]
+    if matches:
+        max(matches, key=lambda i: len(i["href"]))["active"] = True
     return items
 
 
@@ -87,14 +95,19 @@ def init_app(app) -> None:
         ]
     )
     WTFormsHelpers(app)
+    from tff.cases.sections import SECTIONS
+
     app.jinja_env.globals.update(
         navigation=navigation,
+        FAMILY_SECTIONS=SECTIONS,
+        CRITERIA=CRITERIA,
         roles=roles,
         PROGRAMMES=PROGRAMMES,
         STATUSES=STATUSES,
     )
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["number"] = lambda n: f"{n:,}" if n is not None else ""
+    app.jinja_env.filters["date"] = lambda d: f"{d.day} {d:%b %Y}" if d else ""
 
     @app.context_processor
     def service():

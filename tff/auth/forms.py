@@ -8,9 +8,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import Email, InputRequired, Optional
 
 from tff.auth.roles import ROLES
+from tff.forms import MaxLength
 
 ROLE_CHOICES = [SelectChoice(role, label) for role, label in ROLES.items()]
 
@@ -38,13 +39,13 @@ class NewUserForm(FlaskForm):
             Email(
                 message="Enter an email address in the right format, like name@example.org", check_deliverability=False
             ),
-            Length(max=254),
+            MaxLength(254),
         ],
     )
     name = StringField(
         "Full name",
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the person's name"), Length(max=120)],
+        validators=[InputRequired(message="Enter the person's name"), MaxLength(120)],
     )
     role = RadioField(
         "Role", choices=ROLE_CHOICES, widget=GovRadioInput(), validators=[InputRequired(message="Choose a role")]
@@ -62,7 +63,7 @@ class EditUserForm(FlaskForm):
     name = StringField(
         "Full name",
         widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the person's name"), Length(max=120)],
+        validators=[InputRequired(message="Enter the person's name"), MaxLength(120)],
     )
     role = RadioField(
         "Role", choices=ROLE_CHOICES, widget=GovRadioInput(), validators=[InputRequired(message="Choose a role")]

@@ -13,6 +13,7 @@ from tff.auth.passwords import verify_password
 from tff.auth.permissions import role_required
 from tff.auth.roles import ALL
 from tff.extensions import db, limiter, login_manager
+from tff.forms import show_problems
 from tff.timeutil import utcnow
 
 bp = Blueprint("auth", __name__)
@@ -112,7 +113,7 @@ def new_user():
         try:
             user = create_user(form.email.data, form.name.data, form.role.data, form.password.data, by=current_user)
         except UserError as exc:
-            _show_problems(form, exc)
+            show_problems(form, exc.problems)
         else:
             flash(f"{user.name} can now sign in as {user.role_name}", "success")
             return redirect(url_for("auth.users"))
@@ -131,13 +132,8 @@ def edit_user(user_id: int):
             )
         except UserError as exc:
             db.session.rollback()
-            _show_problems(form, exc)
+            show_problems(form, exc.problems)
         else:
             flash(f"Saved the changes to {user.name}", "success")
             return redirect(url_for("auth.users"))
     return render_template("auth/user_form.html", form=form, user=user)
-
-
-def _show_problems(form, exc: UserError) -> None:
-    for field, problem in exc.problems.items():
-        getattr(form, field).errors = [*getattr(form, field).errors, problem]

@@ -233,13 +233,15 @@ class CohortMaker:
             members.append(person)
             adults.append(person)
         children = []
+        used_names = {m["first_name"] for m in members}
         for _ in range(rng.randrange(1, 5)):
             female = rng.random() < 0.5
+            names = [n for n in (FIRST_NAMES_F if female else FIRST_NAMES_M) if n not in used_names]
             born = self._day_between(anchor - timedelta(days=365 * 16), anchor - timedelta(days=365 * 5))
             person = {
                 "family_ref": ref,
                 "person_ref": f"{ref}-{len(members) + 1:02d}",
-                "first_name": rng.choice(FIRST_NAMES_F if female else FIRST_NAMES_M),
+                "first_name": rng.choice(names),
                 "last_name": last_name if rng.random() < 0.8 else rng.choice(LAST_NAMES),
                 "date_of_birth": _d(born),
                 "sex": "F" if female else "M",
@@ -249,6 +251,7 @@ class CohortMaker:
             }
             members.append(person)
             children.append(person)
+            used_names.add(person["first_name"])
 
         improves = rng.random() < 0.6
         school_problem = rng.random() < 0.6

@@ -1,0 +1,8 @@
+"""The sections of a family's case, shown as the family page's sub-navigation.
+
+(label, endpoint) in order; each endpoint takes the family's `reference`.
+"""
+
+SECTIONS = [
+    ("Overview", "cases.show"),
+]

@@ -1,0 +1,367 @@
+"""Families: the list, the family page and the steps of a case."""
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from tff.auth import roles
+from tff.auth.models import User
+from tff.auth.permissions import role_required
+from tff.auth.roles import ALL
+from tff.cases import operations
+from tff.cases.access import get_family_or_404
+from tff.cases.forms import (
+    AttachForm,
+    CloseForm,
+    CriteriaForm,
+    EditFamilyForm,
+    FamilyForm,
+    LeadWorkerForm,
+    MemberForm,
+    ReopenForm,
+    TafMemberForm,
+)
+from tff.cases.identification import THRESHOLDS, worklist
+from tff.cases.models import (
+    CLOSURE_REASONS,
+    CRITERIA,
+    FamilyStatusChange,
+    LeadWorkerAssignment,
+    Member,
+    TafMember,
+)
+from tff.cases.operations import CaseError
+from tff.cases.search import PAGE_SIZE, FamilyFilters, page_of_families
+from tff.extensions import db
+from tff.forms import show_problems
+
+bp = Blueprint("cases", __name__, url_prefix="/families")
+
+#: who does what to a case
+COORDINATORS = {roles.COORDINATOR}
+CASE_WORKERS = {roles.COORDINATOR, roles.LEAD_WORKER}
+
+
+def _lead_workers():
+    return db.session.scalars(
+        select(User).where(User.role.in_(list(CASE_WORKERS)), User.active).order_by(User.name)
+    ).all()
+
+
+@bp.get("/")
+@role_required(ALL)
+def index():
+    filters = FamilyFilters.from_args(request.args)
+    families, total, members = page_of_families(db, current_user, filters)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "cases/index.html",
+        families=families,
+        total=total,
+        members=members,
+        filters=filters,
+        pages=(total + PAGE_SIZE - 1) // PAGE_SIZE,
+        args=args,
+        workers=_lead_workers() if current_user.role != roles.LEAD_WORKER else [],
+    )
+
+
+@bp.get("/identification")
+@role_required(ALL)
+def identification():
+    return render_template("cases/identification.html", rows=worklist(current_user), thresholds=THRESHOLDS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(COORDINATORS)
+def new():
+    form = FamilyForm()
+    if request.method == "GET":
+        form.identified_on.data = date.today()
+    if form.validate_on_submit():
+        try:
+            family = operations.identify_family(
+                form.reference.data,
+                form.programme.data,
+                form.identified_on.data,
+                current_user,
+                form.postcode.data,
+                form.address.data,
+            )
+        except CaseError as exc:
+            db.session.rollback()
+            show_problems(form, exc.problems)
+        else:
+            flash(f"Family {family.reference} has been identified", "success")
+            return redirect(url_for("cases.show", reference=family.reference))
+    return _form_page(form, None, "Identify a family")
+
+
+@bp.get("/<reference>")
+@role_required(ALL)
+def show(reference: str):
+    family = get_family_or_404(current_user, reference)
+    taf = db.session.scalars(
+        select(TafMember)
+        .where(TafMember.family_id == family.id, TafMember.left_on.is_(None))
+        .order_by(TafMember.joined_on)
+    ).all()
+    history = db.session.scalars(
+        select(FamilyStatusChange).where(FamilyStatusChange.family_id == family.id).order_by(FamilyStatusChange.id)
+    ).all()
+    assignments = db.session.scalars(
+        select(LeadWorkerAssignment)
+        .where(LeadWorkerAssignment.family_id == family.id)
+        .order_by(LeadWorkerAssignment.id.desc())
+    ).all()
+    return render_template(
+        "cases/family.html",
+        family=family,
+        taf=taf,
+        history=history,
+        assignments=assignments,
+        today=date.today(),
+        closure_reasons=CLOSURE_REASONS,
+        criteria_titles=CRITERIA,
+        can_coordinate=current_user.role in COORDINATORS,
+        can_work=current_user.role in CASE_WORKERS,
+    )
+
+
+@bp.route("/<reference>/edit", methods=["GET", "POST"])
+@role_required(COORDINATORS)
+def edit(reference: str):
+    family = get_family_or_404(current_user, reference)
+    form = EditFamilyForm(obj=family)
+    if form.validate_on_submit():
+        try:
+            operations.update_details(
+                family,
+                current_user,
+                form.programme.data,
+                form.identified_on.data,
+                form.postcode.data,
+                form.address.data,
+            )
+        except CaseError as exc:
+            db.session.rollback()
+            show_problems(form, exc.problems)
+        else:
+            flash("The family's details have been saved", "success")
+            return redirect(url_for("cases.show", reference=family.reference))
+    return _form_page(form, family, "Change the family's details")
+
+
+def _form_page(form, family, heading: str, **context):
+    back = url_for("cases.show", reference=family.reference) if family else url_for("cases.index")
+    caption = f"Family {family.reference}" if family else None
+    return render_template("form_page.html", form=form, heading=heading, caption=caption, back_url=back, **context)
+
+
+def _step(reference: str, form_class, heading: str, apply, done: str, prefill=None, intro=None):
+    """A lifecycle step: one form, one operation, back to the family page."""
+    family = get_family_or_404(current_user, reference)
+    form = form_class()
+    if request.method == "GET" and prefill:
+        prefill(form, family)
+    if form.validate_on_submit():
+        try:
+            apply(family, form)
+        except CaseError as exc:
+            db.session.rollback()
+            show_problems(form, exc.problems)
+        else:
+            flash(done.format(family=family), "success")
+            return redirect(url_for("cases.show", reference=family.reference))
+    return _form_page(form, family, heading, intro=intro)
+
+
+@bp.route("/<reference>/attach", methods=["GET", "POST"])
+@role_required(COORDINATORS)
+def attach(reference: str):
+    return _step(
+        reference,
+        AttachForm,
+        "Attach the family",
+        lambda family, form: operations.attach(family, form.attached_on.data, current_user),
+        "Family {family.reference} is attached",
+        prefill=lambda form, family: setattr(form.attached_on, "data", date.today()),
+        intro="Attaching starts the intervention. The attachment fee and the family's results count from this date.",
+    )
+
+
+@bp.route("/<reference>/close", methods=["GET", "POST"])
+@role_required(COORDINATORS)
+def close(reference: str):
+    return _step(
+        reference,
+        CloseForm,
+        "Close the case",
+        lambda family, form: operations.close(family, form.closed_on.data, form.reason.data, current_user),
+        "The case of family {family.reference} is closed",
+        prefill=lambda form, family: setattr(form.closed_on, "data", date.today()),
+    )
+
+
+@bp.route("/<reference>/reopen", methods=["GET", "POST"])
+@role_required(COORDINATORS)
+def reopen(reference: str):
+    return _step(
+        reference,
+        ReopenForm,
+        "Reopen the case",
+        lambda family, form: operations.reopen(family, form.reopened_on.data, form.reason.data, current_user),
+        "The case of family {family.reference} is open again",
+        prefill=lambda form, family: setattr(form.reopened_on, "data", date.today()),
+    )
+
+
+@bp.route("/<reference>/lead-worker", methods=["GET", "POST"])
+@role_required(COORDINATORS)
+def lead_worker(reference: str):
+    family = get_family_or_404(current_user, reference)
+    workers = _lead_workers()
+    form = LeadWorkerForm()
+    caseloads = operations.open_caseload(w.id for w in workers)
+    form.lead_worker.choices = [SelectChoice(0, "Choose a lead worker")] + [
+        SelectChoice(w.id, f"{w.name} ({caseloads.get(w.id, 0)} open cases{', ' + w.team.name if w.team else ''})")
+        for w in workers
+    ]
+    if request.method == "GET" and family.lead_worker_id:
+        form.lead_worker.data = family.lead_worker_id
+    warnings = []
+    if form.validate_on_submit():
+        worker = db.session.get(User, form.lead_worker.data) if form.lead_worker.data else None
+        if worker is None:
+            form.lead_worker.errors = ["Choose a lead worker"]
+        else:
+            warnings = operations.caseload_warnings(worker)
+            if warnings and not form.confirm_over_limit.data:
+                form.confirm_over_limit.errors = [
+                    "Tick the box to assign above the caseload limit, or choose someone else"
+                ]
+            else:
+                try:
+                    operations.assign_lead_worker(family, worker, date.today(), form.reason.data, current_user)
+                except CaseError as exc:
+                    db.session.rollback()
+                    show_problems(form, exc.problems)
+                else:
+                    flash(f"{worker.name} is now the lead worker for {family.reference}", "success")
+                    for warning in warnings:
+                        flash(f"Above the caseload limit: {warning}", "info")
+                    return redirect(url_for("cases.show", reference=family.reference))
+    return _form_page(form, family, "Choose the lead worker", warnings=warnings)
+
+
+@bp.route("/<reference>/criteria/<kind>", methods=["GET", "POST"])
+@role_required(COORDINATORS)
+def criteria(reference: str, kind: str):
+    if kind not in CRITERIA:
+        abort(404)
+    family = get_family_or_404(current_user, reference)
+    form = CriteriaForm()
+    form.codes.choices = [SelectChoice(code, title) for code, title in CRITERIA[kind].items()]
+    if request.method == "GET":
+        form.codes.data = [c.code for c in family.criteria if c.kind == kind]
+    if form.validate_on_submit():
+        operations.set_criteria(family, kind, set(form.codes.data or []), current_user)
+        flash("The criteria have been confirmed", "success")
+        return redirect(url_for("cases.show", reference=family.reference))
+    headings = {
+        "national": "National criteria met",
+        "problem": "Headline problems identified",
+        "local": "Local criteria met",
+    }
+    return _form_page(
+        form, family, headings[kind], intro="Tick each one you have confirmed from the evidence or the family."
+    )
+
+
+def _member_or_404(family, person_ref: str) -> Member:
+    member = db.session.scalar(select(Member).where(Member.family_id == family.id, Member.person_ref == person_ref))
+    if member is None:
+        abort(404)
+    return member
+
+
+@bp.route("/<reference>/members/new", methods=["GET", "POST"])
+@bp.route("/<reference>/members/<person_ref>", methods=["GET", "POST"])
+@role_required(CASE_WORKERS)
+def member(reference: str, person_ref: str | None = None):
+    family = get_family_or_404(current_user, reference)
+    member = _member_or_404(family, person_ref) if person_ref else None
+    form = MemberForm(obj=member)
+    if request.method == "GET" and member is None:
+        form.person_ref.data = operations.next_person_ref(family)
+    if form.validate_on_submit():
+        fields = {
+            name: form[name].data or None
+            for name in ("person_ref", "first_name", "last_name", "date_of_birth", "sex", "upn", "nino", "relationship")
+        }
+        try:
+            saved = operations.save_member(family, current_user, member, **fields)
+        except CaseError as exc:
+            db.session.rollback()
+            show_problems(form, exc.problems)
+        else:
+            flash(f"{saved.full_name} has been saved", "success")
+            return redirect(url_for("cases.show", reference=family.reference))
+    return _form_page(form, family, f"Change {member.full_name}" if member else "Add a family member")
+
+
+@bp.route("/<reference>/team", methods=["GET", "POST"])
+@role_required(CASE_WORKERS)
+def team(reference: str):
+    family = get_family_or_404(current_user, reference)
+    form = TafMemberForm()
+    colleagues = db.session.scalars(select(User).where(User.active).order_by(User.name)).all()
+    form.user.choices = [SelectChoice(0, "Not a user of this system")] + [
+        SelectChoice(u.id, f"{u.name} ({u.role_name})") for u in colleagues
+    ]
+    if form.validate_on_submit():
+        user = db.session.get(User, form.user.data) if form.user.data else None
+        try:
+            operations.add_taf_member(
+                family, current_user, form.name.data or "", form.agency.data, form.role.data, user
+            )
+        except CaseError as exc:
+            db.session.rollback()
+            show_problems(form, exc.problems)
+        else:
+            flash("Added to the Team Around the Family", "success")
+            return redirect(url_for("cases.show", reference=family.reference))
+    return _form_page(
+        form,
+        family,
+        "Add to the Team Around the Family",
+        intro="A colleague who uses this system can see the family's case once they are on its team.",
+    )
+
+
+@bp.post("/<reference>/team/<int:taf_id>/leave")
+@role_required(CASE_WORKERS)
+def team_leave(reference: str, taf_id: int):
+    family = get_family_or_404(current_user, reference)
+    taf_member = db.session.get(TafMember, taf_id)
+    if taf_member is None or taf_member.family_id != family.id or taf_member.left_on:
+        abort(404)
+    operations.remove_taf_member(family, taf_member, current_user)
+    flash(f"{taf_member.name} has left the Team Around the Family", "success")
+    return redirect(url_for("cases.show", reference=family.reference))
+
+
+@bp.get("/caseloads")
+@role_required(roles.COORDINATOR, roles.MANAGER, roles.ADMIN)
+def caseloads():
+    workers = _lead_workers()
+    held = operations.open_caseload(w.id for w in workers)
+    teams: dict = {}
+    for worker in workers:
+        if worker.team:
+            teams.setdefault(worker.team, 0)
+            teams[worker.team] += held.get(worker.id, 0)
+    return render_template("cases/caseloads.html", workers=workers, held=held, teams=teams)
