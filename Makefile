@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := tff
 
-.PHONY: install run test lint format clean
+.PHONY: install run test bench lint format clean
 
 install: $(VENV)/.installed tff/static/govuk/.installed
 
@@ -33,3 +33,8 @@ format: install
 
 clean:
 	rm -rf $(VENV) node_modules tff/static/govuk .pytest_cache
+
+# Speed targets, measured on a region-sized cohort (made once into instance/bench/).
+bench: install
+	$(BIN)/python -m bench --database sqlite
+	$(BIN)/python -m bench --database postgresql

@@ -106,8 +106,8 @@ def upgrade():
     with op.batch_alter_table('members', schema=None) as batch_op:
         batch_op.add_column(sa.Column('first_key', sa.String(length=100), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('last_key', sa.String(length=100), nullable=False, server_default=''))
-        batch_op.create_index('ix_members_first_key', ['first_key'], unique=False)
-        batch_op.create_index('ix_members_last_key_first_key', ['last_key', 'first_key'], unique=False)
+        batch_op.create_index('ix_members_first_key_family', ['first_key', 'family_id'], unique=False)
+        batch_op.create_index('ix_members_last_key_family', ['last_key', 'family_id'], unique=False)
         batch_op.create_index('ix_members_name_dob', ['last_key', 'first_key', 'date_of_birth'], unique=False)
 
     # Name keys of the members already there: lower case, no spaces, hyphens or apostrophes.
@@ -133,8 +133,8 @@ def downgrade():
 
     with op.batch_alter_table('members', schema=None) as batch_op:
         batch_op.drop_index('ix_members_name_dob')
-        batch_op.drop_index('ix_members_last_key_first_key')
-        batch_op.drop_index('ix_members_first_key')
+        batch_op.drop_index('ix_members_last_key_family')
+        batch_op.drop_index('ix_members_first_key_family')
         batch_op.drop_column('last_key')
         batch_op.drop_column('first_key')
 

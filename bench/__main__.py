@@ -1,0 +1,69 @@
+"""`make bench`: builds a region-sized cohort once, then measures the speed targets.
+
+python -m bench [--families 100000] [--database sqlite|postgresql|URL]
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+
+os.environ.setdefault("TFF_INSTANCE_PATH", tempfile.mkdtemp(prefix="tff-bench-"))
+os.environ["TFF_ENV"] = "test"
+
+from sqlalchemy import select  # noqa: E402
+
+from bench import cohort, family_list  # noqa: E402
+from tff.auth.models import User  # noqa: E402
+from tff.auth.operations import create_user  # noqa: E402
+from tff.extensions import db  # noqa: E402
+
+
+def users(app) -> list[int]:
+    with app.app_context():
+        import flask_migrate
+
+        flask_migrate.upgrade(revision="heads")
+        if not db.session.scalar(select(User.id).where(User.email == "bench-coordinator@example.org")):
+            create_user("bench-coordinator@example.org", "Bench Coordinator", "coordinator", "bench-password-1")
+            for n in range(1, 41):
+                create_user(f"bench-worker-{n}@example.org", f"Bench Worker {n}", "lead_worker", "bench-password-1")
+        return list(db.session.scalars(select(User.id).where(User.role == "lead_worker").order_by(User.id)))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--families", type=int, default=100_000)
+    parser.add_argument("--database", default="sqlite", help="sqlite, postgresql (started here) or a URL")
+    args = parser.parse_args()
+
+    server = None
+    url = args.database
+    if url == "postgresql":
+        from tests.services import Postgres
+
+        server = Postgres()
+        url = server.start()
+    try:
+        app = cohort.build_app(cohort.database_url(url, args.families))
+        cohort.load_cohort(app, args.families, users(app))
+        rows = family_list.run(app)
+    finally:
+        if server:
+            server.stop()
+
+    backend = "PostgreSQL" if "postgresql" in url else "SQLite"
+    target = family_list.TARGET_MS
+    print(
+        f"\nFamily list and search, {args.families:,} families on {backend} (server time in ms; target p95 < {target})"
+    )
+    print(f"{'request':58} {'median':>8} {'p95':>8}")
+    for name, median, p95, ok in rows:
+        print(f"{name:58} {median:8.1f} {p95:8.1f}  {'ok' if ok else 'SLOW'}")
+    slow = [r for r in rows if not r[3]]
+    print(f"\n{len(rows) - len(slow)} of {len(rows)} within target")
+    return 1 if slow else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
