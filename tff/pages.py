@@ -31,6 +31,7 @@ NAVIGATION = [
     ("Jobs", "jobs.index", ALL),
     ("Audit trail", "audit.index", {roles.ADMIN, roles.AUDITOR}),
     ("Users", "auth.users", {roles.ADMIN}),
+    ("Teams", "teams.teams", {roles.ADMIN}),
 ]
 
 

@@ -3,10 +3,20 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovPasswordInput,
     GovRadioInput,
+    GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Optional
 
@@ -69,6 +79,13 @@ class EditUserForm(FlaskForm):
         "Role", choices=ROLE_CHOICES, widget=GovRadioInput(), validators=[InputRequired(message="Choose a role")]
     )
     active = BooleanField("Can sign in", widget=GovCheckboxInput())
+    team = SelectField("Team", widget=GovSelect(), coerce=int, validators=[Optional()])
+    max_caseload = IntegerField(
+        "Most open cases this person should hold (optional)",
+        widget=GovTextInput(),
+        description="Leave empty to use the team's limit per worker",
+        validators=[Optional()],
+    )
     password = PasswordField(
         "New password (optional)",
         widget=GovPasswordInput(),

@@ -47,7 +47,14 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_token}"
 
     def audit_state(self) -> dict:
-        return {"email": self.email, "name": self.name, "role": self.role, "active": self.active}
+        return {
+            "email": self.email,
+            "name": self.name,
+            "role": self.role,
+            "active": self.active,
+            "team_id": self.team_id,
+            "max_caseload": self.max_caseload,
+        }
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

@@ -52,7 +52,19 @@ def _active_admins() -> int:
     return db.session.scalar(select(func.count()).select_from(User).where(User.role == ADMIN, User.active))
 
 
-def update_user(user: User, by, name: str, role: str, active: bool, password: str | None = None) -> User:
+_KEEP = object()
+
+
+def update_user(
+    user: User,
+    by,
+    name: str,
+    role: str,
+    active: bool,
+    password: str | None = None,
+    team_id=_KEEP,
+    max_caseload=_KEEP,
+) -> User:
     before = user.audit_state()
     problems = {}
     if role not in ROLES:
@@ -64,9 +76,15 @@ def update_user(user: User, by, name: str, role: str, active: bool, password: st
         problems["role"] = "You cannot change your own role or disable yourself"
     if password and (issues := password_problems(password, user.email)):
         problems["password"] = issues[0]
+    if max_caseload is not _KEEP and max_caseload is not None and max_caseload < 1:
+        problems["max_caseload"] = "The most open cases must be 1 or more, or left empty for the team's limit"
     if problems:
         raise UserError(problems)
     user.name, user.role, user.active = name.strip() or user.name, role, active
+    if team_id is not _KEEP:
+        user.team_id = team_id or None
+    if max_caseload is not _KEEP:
+        user.max_caseload = max_caseload
     if password:
         user.password_hash = hash_password(password)
     if password or not active or role != before["role"]:

@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from tff.audit.operations import record
 from tff.auth import roles
@@ -12,6 +13,7 @@ from tff.auth.operations import UserError, create_user, find_by_email, update_us
 from tff.auth.passwords import verify_password
 from tff.auth.permissions import role_required
 from tff.auth.roles import ALL
+from tff.cases.models import Team
 from tff.extensions import db, limiter, login_manager
 from tff.forms import show_problems
 from tff.timeutil import utcnow
@@ -125,10 +127,22 @@ def new_user():
 def edit_user(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     form = EditUserForm(obj=user)
+    form.team.choices = [SelectChoice(0, "No team")] + [
+        SelectChoice(t.id, t.name) for t in db.session.scalars(select(Team).order_by(Team.name))
+    ]
+    if request.method == "GET":
+        form.team.data = user.team_id or 0
     if form.validate_on_submit():
         try:
             update_user(
-                user, current_user, form.name.data, form.role.data, form.active.data, form.password.data or None
+                user,
+                current_user,
+                form.name.data,
+                form.role.data,
+                form.active.data,
+                form.password.data or None,
+                team_id=form.team.data or None,
+                max_caseload=form.max_caseload.data,
             )
         except UserError as exc:
             db.session.rollback()

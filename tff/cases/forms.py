@@ -8,7 +8,16 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
@@ -156,3 +165,19 @@ class TafMemberForm(FlaskForm):
     )
     role = StringField("Role", widget=GovTextInput(), validators=[Optional(), MaxLength(120)])
     submit = SubmitField("Add to the team", widget=GovSubmitInput())
+
+
+class TeamForm(FlaskForm):
+    name = StringField(
+        "Name", widget=GovTextInput(), validators=[InputRequired(message="Enter the team's name"), MaxLength(120)]
+    )
+    max_open_cases = IntegerField(
+        "Most open cases the team holds (optional)",
+        widget=GovTextInput(),
+        description="For example 45 for the Family Recovery Programme",
+        validators=[Optional()],
+    )
+    max_per_worker = IntegerField(
+        "Most open cases one of its workers holds (optional)", widget=GovTextInput(), validators=[Optional()]
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())

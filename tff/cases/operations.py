@@ -345,3 +345,39 @@ def remove_taf_member(family: Family, taf_member: TafMember, by, on=None) -> Non
         user=by,
     )
     db.session.commit()
+
+
+def save_team(team, by, name: str, max_open_cases: int | None, max_per_worker: int | None):
+    """Add a team of lead workers, or change one, with its caseload limits."""
+    from tff.cases.models import Team
+
+    name = name.strip()
+    problems = {}
+    clash = db.session.scalar(select(Team).where(Team.name == name, Team.id != (team.id if team else 0)))
+    if clash:
+        problems["name"] = f"There is already a team called {name}"
+    for field, value in (("max_open_cases", max_open_cases), ("max_per_worker", max_per_worker)):
+        if value is not None and value < 1:
+            problems[field] = "A limit must be 1 or more, or left empty for no limit"
+    if problems:
+        raise CaseError(problems)
+    before = None
+    if team is None:
+        team = Team()
+        db.session.add(team)
+    else:
+        before = {"name": team.name, "max_open_cases": team.max_open_cases, "max_per_worker": team.max_per_worker}
+    team.name, team.max_open_cases, team.max_per_worker = name, max_open_cases, max_per_worker
+    db.session.flush()
+    after = {"name": team.name, "max_open_cases": team.max_open_cases, "max_per_worker": team.max_per_worker}
+    record(
+        "team.save",
+        "team",
+        team.id,
+        f"{'Changed' if before else 'Added'} team {name}",
+        before=before,
+        after=after,
+        user=by,
+    )
+    db.session.commit()
+    return team

@@ -23,6 +23,7 @@ from tff.cases.forms import (
     MemberForm,
     ReopenForm,
     TafMemberForm,
+    TeamForm,
 )
 from tff.cases.identification import THRESHOLDS, worklist
 from tff.cases.models import (
@@ -32,6 +33,7 @@ from tff.cases.models import (
     LeadWorkerAssignment,
     Member,
     TafMember,
+    Team,
 )
 from tff.cases.operations import CaseError
 from tff.cases.search import PAGE_SIZE, FamilyFilters, page_of_families
@@ -365,3 +367,37 @@ def caseloads():
             teams.setdefault(worker.team, 0)
             teams[worker.team] += held.get(worker.id, 0)
     return render_template("cases/caseloads.html", workers=workers, held=held, teams=teams)
+
+
+teams_bp = Blueprint("teams", __name__, url_prefix="/admin/teams")
+
+
+@teams_bp.get("/")
+@role_required(roles.ADMIN)
+def teams():
+    return render_template("cases/teams.html", teams=db.session.scalars(select(Team).order_by(Team.name)).all())
+
+
+@teams_bp.route("/new", methods=["GET", "POST"])
+@teams_bp.route("/<int:team_id>", methods=["GET", "POST"])
+@role_required(roles.ADMIN)
+def team_form(team_id: int | None = None):
+    team = db.session.get(Team, team_id) if team_id else None
+    if team_id and team is None:
+        abort(404)
+    form = TeamForm(obj=team)
+    if form.validate_on_submit():
+        try:
+            operations.save_team(team, current_user, form.name.data, form.max_open_cases.data, form.max_per_worker.data)
+        except CaseError as exc:
+            db.session.rollback()
+            show_problems(form, exc.problems)
+        else:
+            flash(f"Team {form.name.data.strip()} has been saved", "success")
+            return redirect(url_for("teams.teams"))
+    return render_template(
+        "form_page.html",
+        form=form,
+        heading=f"Change {team.name}" if team else "Add a team",
+        back_url=url_for("teams.teams"),
+    )
