@@ -36,7 +36,14 @@ def test_adding_a_user_writes_who_and_what(client, make, app):
     )
     [entry] = _entries(app, "user.create")[-1:]
     assert entry["user_id"] == admin.id
-    assert entry["after"] == {"email": "lead@example.org", "name": "Lee Worker", "role": "lead_worker", "active": True}
+    assert entry["after"] == {
+        "email": "lead@example.org",
+        "name": "Lee Worker",
+        "role": "lead_worker",
+        "active": True,
+        "team_id": None,
+        "max_caseload": None,
+    }
     assert entry["before"] is None
 
 
