@@ -31,11 +31,14 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     from tff import pages, security
     from tff.audit.views import bp as audit_bp
     from tff.auth.views import bp as auth_bp
+    from tff.cases.caf.views import bp as caf_bp
+    from tff.cases.progress.views import bp as progress_bp
+    from tff.cases.referrals.views import bp as referrals_bp
     from tff.cases.views import bp as cases_bp
     from tff.cases.views import teams_bp
     from tff.jobs.views import bp as jobs_bp
 
-    for bp in (pages.bp, auth_bp, audit_bp, jobs_bp, cases_bp, teams_bp):
+    for bp in (pages.bp, auth_bp, audit_bp, jobs_bp, cases_bp, teams_bp, caf_bp, progress_bp, referrals_bp):
         app.register_blueprint(bp)
     security.init_app(app)
     pages.init_app(app)

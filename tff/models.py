@@ -2,6 +2,17 @@
 
 from tff.audit.models import AuditEntry  # noqa: F401
 from tff.auth.models import User  # noqa: F401
+from tff.cases.caf.models import (  # noqa: F401
+    Action,
+    ActionUpdate,
+    Assessment,
+    AssessmentScore,
+    CafConsent,
+    CaseReview,
+    Priority,
+    Screening,
+    TafMeeting,
+)
 from tff.cases.models import (  # noqa: F401
     Family,
     FamilyCriterion,
@@ -11,4 +22,6 @@ from tff.cases.models import (  # noqa: F401
     TafMember,
     Team,
 )
+from tff.cases.progress.models import CaseNote  # noqa: F401
+from tff.cases.referrals.models import CareLevelChange, Provider, Referral, ReferralTransition  # noqa: F401
 from tff.jobs.models import Job  # noqa: F401

@@ -5,4 +5,10 @@
 
 SECTIONS = [
     ("Overview", "cases.show"),
+    ("Family CAF", "caf.index"),
+    ("Action plan", "caf.plan"),
+    ("Meetings and reviews", "caf.meetings"),
+    ("Notes", "progress.notes"),
+    ("Referrals", "referrals.index"),
+    ("Timeline", "progress.timeline"),
 ]

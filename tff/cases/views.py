@@ -13,6 +13,7 @@ from tff.auth.permissions import role_required
 from tff.auth.roles import ALL
 from tff.cases import operations
 from tff.cases.access import get_family_or_404
+from tff.cases.casework import form_page
 from tff.cases.forms import (
     AttachForm,
     CloseForm,
@@ -99,7 +100,7 @@ def new():
         else:
             flash(f"Family {family.reference} has been identified", "success")
             return redirect(url_for("cases.show", reference=family.reference))
-    return _form_page(form, None, "Identify a family")
+    return form_page(form, None, "Identify a family")
 
 
 @bp.get("/<reference>")
@@ -154,13 +155,7 @@ def edit(reference: str):
         else:
             flash("The family's details have been saved", "success")
             return redirect(url_for("cases.show", reference=family.reference))
-    return _form_page(form, family, "Change the family's details")
-
-
-def _form_page(form, family, heading: str, **context):
-    back = url_for("cases.show", reference=family.reference) if family else url_for("cases.index")
-    caption = f"Family {family.reference}" if family else None
-    return render_template("form_page.html", form=form, heading=heading, caption=caption, back_url=back, **context)
+    return form_page(form, family, "Change the family's details")
 
 
 def _step(reference: str, form_class, heading: str, apply, done: str, prefill=None, intro=None):
@@ -178,7 +173,7 @@ def _step(reference: str, form_class, heading: str, apply, done: str, prefill=No
         else:
             flash(done.format(family=family), "success")
             return redirect(url_for("cases.show", reference=family.reference))
-    return _form_page(form, family, heading, intro=intro)
+    return form_page(form, family, heading, intro=intro)
 
 
 @bp.route("/<reference>/attach", methods=["GET", "POST"])
@@ -256,7 +251,7 @@ def lead_worker(reference: str):
                     for warning in warnings:
                         flash(f"Above the caseload limit: {warning}", "info")
                     return redirect(url_for("cases.show", reference=family.reference))
-    return _form_page(form, family, "Choose the lead worker", warnings=warnings)
+    return form_page(form, family, "Choose the lead worker", warnings=warnings)
 
 
 @bp.route("/<reference>/criteria/<kind>", methods=["GET", "POST"])
@@ -278,7 +273,7 @@ def criteria(reference: str, kind: str):
         "problem": "Headline problems identified",
         "local": "Local criteria met",
     }
-    return _form_page(
+    return form_page(
         form, family, headings[kind], intro="Tick each one you have confirmed from the evidence or the family."
     )
 
@@ -312,7 +307,7 @@ def member(reference: str, person_ref: str | None = None):
         else:
             flash(f"{saved.full_name} has been saved", "success")
             return redirect(url_for("cases.show", reference=family.reference))
-    return _form_page(form, family, f"Change {member.full_name}" if member else "Add a family member")
+    return form_page(form, family, f"Change {member.full_name}" if member else "Add a family member")
 
 
 @bp.route("/<reference>/team", methods=["GET", "POST"])
@@ -336,7 +331,7 @@ def team(reference: str):
         else:
             flash("Added to the Team Around the Family", "success")
             return redirect(url_for("cases.show", reference=family.reference))
-    return _form_page(
+    return form_page(
         form,
         family,
         "Add to the Team Around the Family",

@@ -1,0 +1,1 @@
+"""Progress: case notes, with facts and opinion kept apart, and the family's one timeline."""
