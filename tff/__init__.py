@@ -36,18 +36,21 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     from tff.cases.referrals.views import bp as referrals_bp
     from tff.cases.views import bp as cases_bp
     from tff.cases.views import teams_bp
+    from tff.imports.views import bp as imports_bp
     from tff.jobs.views import bp as jobs_bp
 
-    for bp in (pages.bp, auth_bp, audit_bp, jobs_bp, cases_bp, teams_bp, caf_bp, progress_bp, referrals_bp):
+    for bp in (pages.bp, auth_bp, audit_bp, jobs_bp, cases_bp, teams_bp, imports_bp, caf_bp, progress_bp, referrals_bp):
         app.register_blueprint(bp)
     security.init_app(app)
     pages.init_app(app)
 
     from tff.auth.cli import users_cli
     from tff.demo.cli import demo_cli
+    from tff.imports.cli import import_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(import_command)
     return app
 
 

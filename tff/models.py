@@ -24,4 +24,5 @@ from tff.cases.models import (  # noqa: F401
 )
 from tff.cases.progress.models import CaseNote  # noqa: F401
 from tff.cases.referrals.models import CareLevelChange, Provider, Referral, ReferralTransition  # noqa: F401
+from tff.imports.models import ImportFileChunk, ImportRejection, ImportRun  # noqa: F401
 from tff.jobs.models import Job  # noqa: F401

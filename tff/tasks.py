@@ -1,3 +1,4 @@
 """Every module that registers jobs, imported by the app and so by the worker."""
 
 from tff.demo import tasks as demo_tasks  # noqa: F401
+from tff.imports import tasks as import_tasks  # noqa: F401

@@ -2,6 +2,7 @@
 
 import sys
 import time
+from collections.abc import Callable
 
 import click
 
@@ -10,13 +11,30 @@ from tff.jobs.models import SUCCEEDED, Job
 from tff.jobs.operations import QueueUnavailable, mark_stale_jobs, start
 
 
-def run_and_wait(kind: str, title: str, params: dict, queue: bool, timeout: float | None = None) -> Job:
-    """Start a job and wait for its end, echoing progress to stderr. Exits 1 if it fails."""
+def run_and_wait(
+    kind: str,
+    title: str,
+    params: dict,
+    queue: bool,
+    timeout: float | None = None,
+    on_start: Callable[[Job], None] | None = None,
+    exit_on_failure: bool = True,
+) -> Job:
+    """Start a job and wait for its end, echoing progress to stderr. Exits 1 if it fails.
+
+    `on_start(job)` is called once the job is recorded (for a job run here, once it has
+    run), even when the queue is unreachable. With `exit_on_failure=False` a failed job is
+    returned for the caller to explain.
+    """
     try:
         job = start(kind, title, params, queue=queue)
     except QueueUnavailable as exc:
+        if on_start:
+            on_start(exc.job)
         click.echo(f"Error: {exc.job.message}", err=True)
         sys.exit(1)
+    if on_start:
+        on_start(job)
     if queue:
         click.echo(f"Job {job.id} queued: waiting for a worker", err=True)
         deadline = time.monotonic() + timeout if timeout else None
@@ -37,7 +55,7 @@ def run_and_wait(kind: str, title: str, params: dict, queue: bool, timeout: floa
                 click.echo(line, err=True)
                 shown = line
             time.sleep(0.5)
-    if job.state != SUCCEEDED:
+    if job.state != SUCCEEDED and exit_on_failure:
         click.echo(f"Error: {job.message}", err=True)
         sys.exit(1)
     return job

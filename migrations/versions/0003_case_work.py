@@ -2,7 +2,7 @@
 Team Around the Family meetings and reviews), case notes, providers, referrals and their
 transitions, step up and step down
 
-Revision ID: 0004_case_work
+Revision ID: 0003_case_work
 Revises: 0002_cases
 Create Date: 2026-11-23 04:36:50.580488
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0004_case_work"
+revision = "0003_case_work"
 down_revision = "0002_cases"
 branch_labels = None
 depends_on = None

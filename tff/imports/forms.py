@@ -1,0 +1,43 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovFileInput, GovSelect, GovSubmitInput
+from wtforms import BooleanField, SelectField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, ValidationError
+
+from tff.imports.kinds import FORMATS
+
+#: what browsers send for a .csv file (Windows with Excel says it is an Excel file)
+CSV_TYPES = {"application/csv", "application/vnd.ms-excel", "application/octet-stream", ""}
+
+
+def csv_content(form, field):
+    upload = field.data
+    mimetype = (getattr(upload, "mimetype", "") or "").lower()
+    if not (mimetype.startswith("text/") or mimetype in CSV_TYPES):
+        raise ValidationError("The file must be a CSV file: save the spreadsheet as “CSV UTF-8” first")
+
+
+class ImportForm(FlaskForm):
+    kind = SelectField(
+        "What the file holds",
+        choices=[SelectChoice("", "Choose a format")]
+        + [SelectChoice(name, fmt.title) for name, fmt in FORMATS.items()],
+        widget=GovSelect(),
+        validators=[InputRequired(message="Choose what the file holds")],
+    )
+    file = FileField(
+        "The CSV file",
+        widget=GovFileInput(),
+        description="A .csv file in UTF-8, with a header row naming the columns.",
+        validators=[
+            FileRequired(message="Choose a CSV file to import"),
+            FileAllowed(["csv", "txt"], message="The file must be a CSV file, ending .csv"),
+            csv_content,
+        ],
+    )
+    dry_run = BooleanField(
+        "Check the file only (a dry run): change nothing, and list the rows that would be rejected",
+        widget=GovCheckboxInput(),
+    )
+    submit = SubmitField("Import the file", widget=GovSubmitInput())

@@ -1,0 +1,335 @@
+"""families.csv: a row per family; an existing `family_ref` updates that family.
+
+The family-level changes an import makes (status from the dates, lead worker with its
+history, imported criteria) are written here as set-based bulk operations, a batch of
+families at a time, with an audit entry per family that changed.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, update
+
+from tff.auth import roles
+from tff.auth.models import User
+from tff.cases.models import (
+    ATTACHED,
+    CLOSED,
+    CRITERIA,
+    IDENTIFIED,
+    PROGRAMMES,
+    Family,
+    FamilyCriterion,
+    FamilyStatusChange,
+    LeadWorkerAssignment,
+)
+from tff.cases.models.identification import IMPORTED
+from tff.cases.validation import normalise_postcode, postcode_problem
+from tff.extensions import db
+from tff.imports.kinds.base import Cells, Format, Row, Tally, among, bulk_insert, pairs, shown
+
+#: roles that may lead a family
+LEADS = (roles.LEAD_WORKER, roles.COORDINATOR)
+#: the file's criteria columns and the kind of FamilyCriterion each holds
+CRITERIA_COLUMNS = {"local_criteria": "local", "problems": "problem"}
+#: the family's fields an import sets, as `Family.audit_state` names them
+FIELDS = ("programme", "status", "identified_on", "attached_on", "postcode", "outcome_plan", "lead_worker_id")
+
+
+def postcode(cells: Cells, name: str) -> str | None:
+    """Upper case with one space before the last three characters, e.g. `S60 1AA`."""
+    value = cells.raw(name)
+    normalised = normalise_postcode(value)
+    if normalised and postcode_problem(normalised):
+        cells.problem(name, f"{name} {shown(value)} is not a UK postcode")
+        return None
+    return normalised
+
+
+@dataclass
+class Context:
+    #: reference -> the family as it is (a Row of FIELDS with id, reference)
+    families: dict
+
+
+class Families(Format):
+    name = "families"
+    title = "Families"
+    required = ["family_ref", "programme"]
+    optional = [
+        "identified_on",
+        "attached_on",
+        "postcode",
+        "lead_worker_email",
+        "local_criteria",
+        "problems",
+        "outcome_plan",
+    ]
+
+    def __init__(self, run, columns):
+        super().__init__(run, columns)
+        #: email -> (id, role, active) of every user
+        self.users: dict[str, tuple] = {}
+
+    def parse(self, cells):
+        c = Cells(cells)
+        values = {
+            "family_ref": c.text("family_ref", required=True, max_length=40),
+            "programme": c.choice("programme", PROGRAMMES, required=True),
+            "identified_on": c.date("identified_on"),
+            "attached_on": c.date("attached_on"),
+            "postcode": postcode(c, "postcode"),
+            "lead_worker_email": (c.text("lead_worker_email", max_length=254) or "").lower() or None,
+            "local_criteria": c.codes("local_criteria", CRITERIA["local"]),
+            "problems": c.codes("problems", CRITERIA["problem"]),
+            "outcome_plan": c.text("outcome_plan", max_length=80),
+        }
+        identified, attached = values["identified_on"], values["attached_on"]
+        if identified and attached and attached < identified:
+            c.reasons.append(f"attached_on {attached} is before identified_on {identified}")
+        if values["programme"] == "phase1":
+            if values["problems"]:
+                c.reasons.append("problems are for phase two and later, and this family is phase1")
+            if values["outcome_plan"]:
+                c.reasons.append("outcome_plan is for phase two and later, and this family is phase1")
+        return c.values(values), c.reasons
+
+    def unique_keys(self, row, context):
+        ref = row.values.get("family_ref")
+        return [("family_ref", ref)] if ref else []
+
+    def prepare(self):
+        self.users = {
+            email: (user_id, role, active)
+            for email, user_id, role, active in db.session.execute(select(User.email, User.id, User.role, User.active))
+        }
+
+    def lookup(self, rows, applying):
+        refs = [row.values["family_ref"] for row in rows if row.values.get("family_ref")]
+        query = select(Family.id, Family.reference, *(getattr(Family, f) for f in FIELDS)).where(
+            among(Family.reference, refs)
+        )
+        return Context(families={family.reference: family for family in db.session.execute(query)})
+
+    def resolve(self, row, context):
+        values, reasons = row.values, []
+        if "lead_worker_email" in values:
+            email = values["lead_worker_email"]
+            row.resolved["lead_worker_id"] = None
+            if email:
+                user = self.users.get(email)
+                if user is None:
+                    reasons.append(f"lead_worker_email {shown(email)} is not the email of anyone who uses the product")
+                elif user[1] not in LEADS:
+                    reasons.append(
+                        f"lead_worker_email {shown(email)} belongs to a user whose role is {user[1]}, "
+                        "not lead_worker or coordinator"
+                    )
+                elif not user[2]:
+                    reasons.append(f"lead_worker_email {shown(email)} belongs to a user who has been disabled")
+                else:
+                    row.resolved["lead_worker_id"] = user[0]
+        family = context.families.get(values.get("family_ref"))
+        # The dates the family will have: a column the file lacks keeps the family's own.
+        identified = values.get("identified_on", family.identified_on if family else None)
+        attached = values.get("attached_on", family.attached_on if family else None)
+        if family and identified and attached and attached < identified and not self._both_dates():
+            reasons.append(f"attached_on {attached} would be before identified_on {identified}")
+        if family and family.status == CLOSED and bool(attached) != bool(family.attached_on):
+            reasons.append(
+                f"family {values['family_ref']} is closed, and an import does not reopen a closed family: "
+                f"this row would make it {'attached' if attached else 'identified'} again. "
+                "Reopen the family on its page first, or correct the row"
+            )
+        return reasons
+
+    def _both_dates(self) -> bool:
+        # When the row has both dates, `parse` has compared them already.
+        return {"identified_on", "attached_on"} <= self.columns
+
+    # --- applying ------------------------------------------------------------------------------
+
+    def apply(self, rows: list[Row], context: Context, dry_run: bool) -> Tally:
+        tally = Tally()
+        existing_ids = [f.id for f in context.families.values()]
+        criteria = self._criteria(existing_ids) if existing_ids and self._criteria_columns() else {}
+        new_families, updates, audit = [], [], []
+        # Keyed by reference, for the families that get their id only once inserted.
+        status_changes, open_assignments, add_criteria = [], [], []
+        close_assignments, remove_criteria = [], []
+        for row in rows:
+            values = row.values
+            ref = values["family_ref"]
+            family = context.families.get(ref)
+            before = self._state(family, criteria.get(family.id, {}) if family else {})
+            after = dict(before) if family else {f: None for f in FIELDS}
+            for name in ("programme", "identified_on", "attached_on", "postcode", "outcome_plan"):
+                if name in values:
+                    after[name] = values[name]
+            if "lead_worker_id" in row.resolved:
+                after["lead_worker_id"] = row.resolved["lead_worker_id"]
+            if not family or family.status != CLOSED:
+                after["status"] = ATTACHED if after["attached_on"] else IDENTIFIED
+            wanted = {}
+            for column, kind in CRITERIA_COLUMNS.items():
+                if column in values:
+                    wanted[kind] = values[column]
+                    held = criteria.get(family.id, {}).get(kind, {}) if family else {}
+                    # Criteria confirmed by a person (or suggested by evidence) stay.
+                    kept = {code for code, (_id, source) in held.items() if source != IMPORTED}
+                    after[column] = sorted(kept | values[column])
+                    remove_criteria += [
+                        cid for code, (cid, source) in held.items() if source == IMPORTED and code not in values[column]
+                    ]
+                    add_criteria += [(ref, kind, code) for code in sorted(values[column] - held.keys())]
+            if family is None:
+                tally.created += 1
+                new_families.append(
+                    {
+                        "reference": ref,
+                        **{f: after[f] for f in FIELDS},
+                        "created_at": self.now,
+                        "updated_at": self.now,
+                    }
+                )
+                status_changes.append(
+                    (ref, None, IDENTIFIED, after["identified_on"] or after["attached_on"] or self.today)
+                )
+                if after["status"] == ATTACHED:
+                    status_changes.append((ref, IDENTIFIED, ATTACHED, after["attached_on"]))
+                if after["lead_worker_id"]:
+                    open_assignments.append((ref, after["lead_worker_id"]))
+                audit.append(
+                    self.audit_row(
+                        "family.import_create",
+                        "family",
+                        ref,
+                        f"Family {ref} created by import {self.run_id} ({self.filename})",
+                        None,
+                        {"reference": ref, **after},
+                    )
+                )
+                continue
+            changed = [k for k in after if after[k] != before[k]]
+            if not changed:
+                tally.unchanged += 1
+                continue
+            tally.updated += 1
+            fields = {f: after[f] for f in FIELDS if f in changed}
+            if fields:
+                updates.append({"id": family.id, **fields, "updated_at": self.now})
+            if "status" in changed:
+                effective = after["attached_on"] if after["status"] == ATTACHED else self.today
+                status_changes.append((ref, before["status"], after["status"], effective))
+            if "lead_worker_id" in changed:
+                close_assignments.append(family.id)
+                if after["lead_worker_id"]:
+                    open_assignments.append((ref, after["lead_worker_id"]))
+            audit.append(
+                self.audit_row(
+                    "family.import_update",
+                    "family",
+                    ref,
+                    f"Family {ref} updated by import {self.run_id} ({self.filename})",
+                    before,
+                    after,
+                )
+            )
+        if dry_run:
+            return tally
+
+        ids = {ref: f.id for ref, f in context.families.items()}
+        if new_families:
+            bulk_insert(Family, new_families)
+            new_refs = [f["reference"] for f in new_families]
+            ids |= pairs(select(Family.reference, Family.id).where(among(Family.reference, new_refs)))
+        if updates:
+            db.session.execute(update(Family), updates)
+        if close_assignments:
+            db.session.execute(
+                update(LeadWorkerAssignment)
+                .where(
+                    among(LeadWorkerAssignment.family_id, close_assignments), LeadWorkerAssignment.ended_on.is_(None)
+                )
+                .values(ended_on=self.today)
+                .execution_options(synchronize_session=False)
+            )
+        reason = f"Import {self.run_id} ({self.filename})"[:500]
+        bulk_insert(
+            LeadWorkerAssignment,
+            [
+                {
+                    "family_id": ids[ref],
+                    "user_id": user_id,
+                    "started_on": self.today,
+                    "reason": reason,
+                    "by_id": self.user_id,
+                    "at": self.now,
+                }
+                for ref, user_id in open_assignments
+            ],
+        )
+        bulk_insert(
+            FamilyStatusChange,
+            [
+                {
+                    "family_id": ids[ref],
+                    "from_status": old,
+                    "to_status": new,
+                    "effective_on": effective,
+                    "reason": reason,
+                    "by_id": self.user_id,
+                    "at": self.now,
+                }
+                for ref, old, new, effective in status_changes
+            ],
+        )
+        if remove_criteria:
+            db.session.execute(
+                delete(FamilyCriterion)
+                .where(among(FamilyCriterion.id, remove_criteria))
+                .execution_options(synchronize_session=False)
+            )
+        bulk_insert(
+            FamilyCriterion,
+            [
+                {
+                    "family_id": ids[ref],
+                    "kind": kind,
+                    "code": code,
+                    "source": IMPORTED,
+                    "note": reason,
+                    "created_at": self.now,
+                }
+                for ref, kind, code in add_criteria
+            ],
+        )
+        self.write_audit(audit)
+        return tally
+
+    def _criteria_columns(self) -> bool:
+        return bool(self.columns & CRITERIA_COLUMNS.keys())
+
+    @staticmethod
+    def _criteria(family_ids: list[int]) -> dict:
+        """family id -> kind -> code -> (criterion id, source), for the criteria kinds imported."""
+        held: dict = {}
+        query = select(
+            FamilyCriterion.family_id,
+            FamilyCriterion.kind,
+            FamilyCriterion.code,
+            FamilyCriterion.id,
+            FamilyCriterion.source,
+        ).where(among(FamilyCriterion.family_id, family_ids), FamilyCriterion.kind.in_(CRITERIA_COLUMNS.values()))
+        for family_id, kind, code, cid, source in db.session.execute(query):
+            held.setdefault(family_id, {}).setdefault(kind, {})[code] = (cid, source)
+        return held
+
+    def _state(self, family, criteria: dict) -> dict:
+        """The family's audited fields as they are, with its criteria of the kinds in the file."""
+        if family is None:
+            return {}
+        state = {f: getattr(family, f) for f in FIELDS}
+        for column, kind in CRITERIA_COLUMNS.items():
+            if column in self.columns:
+                state[column] = sorted(criteria.get(kind, {}))
+        return state

@@ -1,0 +1,288 @@
+"""Starting an import, the import job itself, and reading what an import kept."""
+
+import csv
+import io
+import time
+from collections.abc import Iterator
+
+from sqlalchemy import insert, select, text, update
+
+from tff.extensions import db
+from tff.imports.kinds import FORMATS
+from tff.imports.kinds.base import Format, Row, Tally, shown
+from tff.imports.models import ImportRejection, ImportRun
+from tff.imports.reader import FileRefused, Records, count_lines, delete_file, normalise_header, store_file
+from tff.imports.scratch import Scratch
+from tff.jobs.operations import JobError, start
+from tff.timeutil import utcnow
+
+#: the job kind that reads every import
+JOB_KIND = "import"
+#: one import applies at a time (a PostgreSQL advisory lock key: "tffi" in ASCII)
+APPLY_LOCK = 0x74666669
+#: how long the apply waits for another writer to finish, on SQLite
+SQLITE_BUSY_TIMEOUT_MS = 30000
+#: rejections written per statement
+REJECTIONS_PER_INSERT = 1000
+#: seconds between progress reports while checking
+PROGRESS_EVERY = 0.5
+#: characters that make a spreadsheet read a cell as a formula
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class UnknownFormat(Exception):
+    """There is no import format of that name."""
+
+
+def job_title(run: ImportRun) -> str:
+    fmt = FORMATS[run.kind]
+    verb = "Check" if run.dry_run else "Import"
+    return f"{verb} {fmt.title.lower()} from {run.filename}"[:200] + (" (dry run)" if run.dry_run else "")
+
+
+def create_run(kind: str, filename: str, stream, user=None, dry_run: bool = False) -> ImportRun:
+    """Record an import and store its raw file (read from a binary stream), committed."""
+    if kind not in FORMATS:
+        raise UnknownFormat(f"{kind!r} is not an import format; the formats are {', '.join(FORMATS)}")
+    run = ImportRun(
+        kind=kind, filename=filename[:255], dry_run=dry_run, started_by_id=user.id if user is not None else None
+    )
+    db.session.add(run)
+    db.session.flush()
+    run.size = store_file(run.id, stream)
+    db.session.commit()
+    return run
+
+
+def start_import(run: ImportRun, user=None, queue: bool = True):
+    """Start the job that reads the run's file: on a worker, or here and now."""
+    run_id = run.id
+    job = start(JOB_KIND, job_title(run), {"run_id": run_id}, user=user, queue=queue)
+    link_job(run_id, job.id)
+    return job
+
+
+def link_job(run_id: int, job_id: int) -> None:
+    db.session.execute(update(ImportRun).where(ImportRun.id == run_id).values(job_id=job_id))
+    db.session.commit()
+
+
+# --- the job ----------------------------------------------------------------------------------
+
+
+def run_import(job, run_id: int) -> dict:
+    """Check every row, then apply the accepted ones and keep the rejected, in one transaction."""
+    run = db.session.get(ImportRun, run_id)
+    if run is None:
+        raise JobError("The import's file is no longer there, so nothing was imported.")
+    if run.finished:
+        raise JobError("This import has been read already; upload the file again to import it again.")
+    link_job(run_id, job.id)
+    fmt_class = FORMATS[run.kind]
+    with Scratch() as scratch:
+        try:
+            fmt, total = _check(job, run, fmt_class, scratch)
+        except FileRefused as exc:
+            _refuse(run_id, exc.message)
+            raise JobError(f"The file was refused, and nothing of it was kept: {exc.message}") from None
+        return _apply(job, fmt, scratch, total)
+
+
+def _cells(columns: list[str], cells: list[str]) -> tuple[dict, list[str]]:
+    """The row as column -> cell without surrounding spaces (missing cells empty), and its
+    problem of shape, if any."""
+    reasons = []
+    if len(cells) != len(columns):
+        reasons.append(f"the row has {len(cells)} cells, but the header has {len(columns)} columns")
+        cells = cells + [""] * (len(columns) - len(cells))
+    return {column: cell.strip() for column, cell in zip(columns, cells, strict=False)}, reasons
+
+
+def _raw(columns: list[str], cells: list[str]) -> dict:
+    """The row as it was in the file, for the rejection list: extra cells kept too."""
+    row = dict(zip(columns, cells, strict=False))
+    for i, cell in enumerate(cells[len(columns) :], start=1):
+        row[f"(extra cell {i})"] = cell
+    return row
+
+
+def _check(job, run: ImportRun, fmt_class: type[Format], scratch: Scratch) -> tuple[Format, int]:
+    """The first pass: the file as a whole, then every row. Writes nothing but progress (and
+    the rejected lines, to the scratch file). Returns the format, ready to apply, and the rows."""
+    job.progress(0, None, f"Reading {run.filename}", unit="rows")
+    records = Records(run.id)
+    columns = normalise_header(records.header)
+    problems = fmt_class.header_problems(columns)
+    if problems:
+        raise FileRefused(" ".join(problems))
+    # An estimate for the progress bar: each line a row (a cell may hold line breaks).
+    total = max(count_lines(run.id) - 1, 0)
+    fmt = fmt_class(run, columns)
+    job.progress(0, total, f"Checking {total:,} rows", unit="rows")
+    fmt.prepare()
+    batch: list[tuple[Row, list[str]]] = []
+    done, reported = 0, time.monotonic()
+
+    def check(batch):
+        context = fmt.lookup([row for row, _ in batch], applying=False)
+        keys = [fmt.unique_keys(row, context) for row, _ in batch]
+        scratch.prefetch(key for row_keys in keys for key in row_keys)
+        for (row, reasons), row_keys in zip(batch, keys, strict=True):
+            reasons += fmt.resolve(row, context)
+            for column, value in row_keys:
+                first = scratch.first(column, value, row.line)
+                if first is not None:
+                    reasons.append(f"{column} {shown(value)} is given earlier in the file, on line {first:,}")
+            if reasons:
+                scratch.reject(row.line, reasons)
+
+    for line, cells in records:
+        as_dict, reasons = _cells(columns, cells)
+        values, problems = fmt.parse(as_dict)
+        batch.append((Row(line, values), reasons + problems))
+        if len(batch) >= fmt.batch_size:
+            check(batch)
+            done += len(batch)
+            batch = []
+            if time.monotonic() - reported > PROGRESS_EVERY:
+                job.progress(done, max(total, done), f"Checking rows: {done:,} of about {total:,}")
+                reported = time.monotonic()
+    if batch:
+        check(batch)
+        done += len(batch)
+    db.session.rollback()  # end the reads: the apply starts afresh
+    return fmt, done
+
+
+def _refuse(run_id: int, message: str) -> None:
+    """Keep the refusal on the run; keep nothing of the file."""
+    db.session.rollback()
+    delete_file(run_id)
+    db.session.execute(update(ImportRun).where(ImportRun.id == run_id).values(refusal=message, finished_at=utcnow()))
+    db.session.commit()
+
+
+def _apply(job, fmt: Format, scratch: Scratch, total: int) -> dict:
+    """The second pass, in one transaction: apply the accepted rows, keep the rejected ones."""
+    run_id, dry_run, columns = fmt.run_id, fmt.dry_run, fmt.column_order
+    verb = "Counting what would change for" if dry_run else "Saving"
+    job.progress(total, total, f"{verb} {total - scratch.rejected:,} accepted rows")
+    dialect = db.engine.dialect.name
+    if dialect == "sqlite":
+        # Wait for another writer as long as the app does (a pooled connection may have been
+        # left with the job heartbeat's shorter wait).
+        db.session.execute(text(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}"))
+    # The transaction starts with a write, so it holds the write lock (SQLite) from the start,
+    # and one import applies at a time (PostgreSQL): what it checks again stays true.
+    db.session.execute(update(ImportRun).where(ImportRun.id == run_id).values(columns=columns, rows=total))
+    if dialect == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPLY_LOCK})
+    fmt.prepare()
+    tally, rejections, n_rejected = Tally(), [], 0
+    batch: list[tuple[Row, list[str]]] = []
+
+    def reject(line, reasons, cells):
+        nonlocal n_rejected
+        n_rejected += 1
+        rejections.append({"run_id": run_id, "line": line, "reasons": reasons, "row": _raw(columns, cells)})
+        if len(rejections) >= REJECTIONS_PER_INSERT:
+            db.session.execute(insert(ImportRejection), rejections)
+            rejections.clear()
+
+    def apply_batch(batch):
+        context = fmt.lookup([row for row, _ in batch], applying=True)
+        accepted = []
+        for row, cells in batch:
+            reasons = fmt.resolve(row, context)
+            if reasons:  # the database changed since the rows were checked
+                reject(row.line, reasons, cells)
+            else:
+                accepted.append(row)
+        tally.add(fmt.apply(accepted, context, dry_run))
+
+    # The file again, beside its rejected lines (both in the file's order).
+    rejections_found = scratch.rejections()
+    next_rejected = next(rejections_found, None)
+    for line, cells in Records(run_id):
+        if next_rejected is not None and next_rejected[0] == line:
+            reject(line, next_rejected[1], cells)
+            next_rejected = next(rejections_found, None)
+            continue
+        values, reasons = fmt.parse(_cells(columns, cells)[0])
+        if reasons:
+            reject(line, reasons, cells)
+            continue
+        batch.append((Row(line, values), cells))
+        if len(batch) >= fmt.batch_size:
+            apply_batch(batch)
+            batch = []
+    if batch:
+        apply_batch(batch)
+    if rejections:
+        db.session.execute(insert(ImportRejection), rejections)
+    accepted = tally.created + tally.updated + tally.unchanged
+    counts = {"accepted": accepted, "rejected": n_rejected, "unmatched": tally.unmatched}
+    figures = {"created": tally.created, "updated": tally.updated, "unchanged": tally.unchanged}
+    db.session.execute(
+        update(ImportRun)
+        .where(ImportRun.id == run_id)
+        .values(**counts, tally=figures, finished_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return {"message": summary_message(fmt.filename, dry_run, counts, figures), **counts, **figures}
+
+
+def summary_message(filename: str, dry_run: bool, counts: dict, figures: dict) -> str:
+    line = summary_line(counts)
+    what = f"{figures['created']:,} new, {figures['updated']:,} changed, {figures['unchanged']:,} unchanged"
+    if dry_run:
+        return f"Checked {filename} (dry run, nothing was changed): {line}; the accepted rows would be {what}"
+    return f"Imported {filename}: {line} ({what})"
+
+
+def summary_line(counts: dict) -> str:
+    """The command's one line of output, as the command-line contract fixes it."""
+    return f"accepted {counts['accepted']}, rejected {counts['rejected']}, unmatched {counts['unmatched']}"
+
+
+# --- reading what an import kept -------------------------------------------------------------
+
+
+def runs_query():
+    """Every import run, newest first (coordinators and administrators see them all)."""
+    return select(ImportRun).order_by(ImportRun.id.desc())
+
+
+def rejections_query(run_id: int):
+    return select(ImportRejection).where(ImportRejection.run_id == run_id).order_by(ImportRejection.line)
+
+
+def neutralise(cell) -> str:
+    """A cell that a spreadsheet would run as a formula, made plain text with a leading quote."""
+    cell = "" if cell is None else str(cell)
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def rejection_report(run: ImportRun) -> Iterator[str]:
+    """The rejected rows as CSV text, a few rows at a time: line, reasons, then the row's columns."""
+    columns = list(run.columns or [])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def take() -> str:
+        value = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return value
+
+    writer.writerow([neutralise(c) for c in ["line", "reasons", *columns]])
+    yield take()
+    query = rejections_query(run.id).execution_options(yield_per=500)
+    for n, rejection in enumerate(db.session.scalars(query), start=1):
+        extra = [k for k in rejection.row if k not in columns]
+        cells = [rejection.row.get(c, "") for c in columns] + [rejection.row[k] for k in extra]
+        writer.writerow([rejection.line, neutralise("; ".join(rejection.reasons)), *map(neutralise, cells)])
+        if n % 200 == 0:
+            yield take()
+    yield take()

@@ -1,0 +1,205 @@
+"""The raw file: stored in chunks, read back as a stream of CSV records.
+
+Nothing here holds the whole file: it is written in `CHUNK_SIZE` pieces and read back one
+line at a time, so memory stays flat whatever the file's size. The checks of the file as a
+whole (UTF-8, a header, no cell the csv module cannot hold) raise `FileRefused` with a
+message that names the problem.
+"""
+
+import csv
+import io
+from collections.abc import Iterator
+
+from sqlalchemy import delete, insert, select
+
+from tff.extensions import db
+from tff.imports.models import ImportFileChunk
+
+#: bytes per stored chunk of a raw file
+CHUNK_SIZE = 1024 * 1024
+#: the longest physical line read (a row of long cells still fits well inside it)
+MAX_LINE = 8 * 1024 * 1024
+BOM = b"\xef\xbb\xbf"
+
+
+class FileRefused(Exception):
+    """The file cannot be read as a CSV file of its format: it is refused whole."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def store_file(run_id: int, stream) -> int:
+    """Copy a binary stream into the run's chunks (in the caller's transaction); returns its size."""
+    size = 0
+    seq = 0
+    while True:
+        data = stream.read(CHUNK_SIZE)
+        if not data:
+            return size
+        db.session.execute(insert(ImportFileChunk), [{"run_id": run_id, "seq": seq, "data": data}])
+        size += len(data)
+        seq += 1
+
+
+def delete_file(run_id: int) -> None:
+    db.session.execute(delete(ImportFileChunk).where(ImportFileChunk.run_id == run_id))
+
+
+def chunks(run_id: int) -> Iterator[bytes]:
+    """The raw file's bytes, one chunk at a time (one query each: flat memory)."""
+    seq = 0
+    while True:
+        data = db.session.scalar(
+            select(ImportFileChunk.data).where(ImportFileChunk.run_id == run_id, ImportFileChunk.seq == seq)
+        )
+        if data is None:
+            return
+        yield bytes(data)
+        seq += 1
+
+
+def count_lines(run_id: int) -> int:
+    """Lines in the file (fast: no decoding). Rows are fewer when cells hold line breaks."""
+    lines, last = 0, b"\n"
+    for data in chunks(run_id):
+        lines += data.count(b"\n")
+        last = data[-1:]
+    return lines + (last != b"\n")
+
+
+class _ChunkStream(io.RawIOBase):
+    """The stored chunks as a readable binary file."""
+
+    def __init__(self, run_id: int):
+        self._chunks = chunks(run_id)
+        self._buffer = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target) -> int:
+        while not self._buffer:
+            data = next(self._chunks, None)
+            if data is None:
+                return 0
+            self._buffer = memoryview(data)
+        n = min(len(target), len(self._buffer))
+        target[:n] = self._buffer[:n]
+        self._buffer = self._buffer[n:]
+        return n
+
+
+def _text_lines(binary) -> Iterator[str]:
+    """Physical lines, decoded as UTF-8 one at a time so an error names its line.
+
+    A line is cut at b"\\n" only, which never falls inside a UTF-8 character; its ending
+    (\\n or \\r\\n) is kept for the csv module, as `open(..., newline="")` would.
+    """
+    number = 0
+    while True:
+        raw = binary.readline(MAX_LINE)
+        if not raw:
+            return
+        number += 1
+        if number == 1 and raw.startswith(BOM):
+            raw = raw[len(BOM) :]
+            if not raw:
+                return  # a byte-order mark and nothing else
+        if len(raw) == MAX_LINE and not raw.endswith(b"\n"):
+            raise FileRefused(
+                f"Line {number:,} is longer than {MAX_LINE // (1024 * 1024)} MiB: "
+                "the file is not a CSV file of rows, or a quote is never closed."
+            )
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FileRefused(
+                f"The file is not UTF-8 text: line {number:,} has bytes that cannot be read as UTF-8 "
+                f"(at byte {exc.start + 1} of the line). Save it as “CSV UTF-8” and import it again."
+            ) from None
+
+
+class Records:
+    """The file's CSV records after the header, each with the line where it starts.
+
+    `header` is the first record (raw cells). Blank lines, and lines of empty cells only,
+    are no rows and are skipped.
+    """
+
+    def __init__(self, run_id: int):
+        self._binary = io.BufferedReader(_ChunkStream(run_id), CHUNK_SIZE)
+        self._reader = csv.reader(_text_lines(self._binary))
+        first = self._next()
+        if first is None:
+            raise FileRefused("The file is empty: it has no header row.")
+        if not first:
+            raise FileRefused("The file has no header: its first line is empty.")
+        self.header: list[str] = first
+
+    def _next(self) -> list[str] | None:
+        try:
+            return next(self._reader)
+        except StopIteration:
+            return None
+        except csv.Error as exc:
+            line = self._reader.line_num
+            if "field larger than field limit" in str(exc):
+                raise FileRefused(
+                    f"A cell starting on or before line {line:,} is longer than {csv.field_size_limit():,} characters: "
+                    "a quote may be missing its closing quote."
+                ) from None
+            raise FileRefused(f"The file cannot be read as CSV at line {line:,}: {exc}.") from None
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        while True:
+            start = self._reader.line_num + 1
+            cells = self._next()
+            if cells is None:
+                return
+            if not any(cell.strip() for cell in cells):
+                continue  # a blank line, or one of empty cells (as spreadsheets leave): no row
+            yield start, cells
+
+    def close(self) -> None:
+        self._binary.close()
+
+
+def normalise_header(header: list[str]) -> list[str]:
+    """Column names as compared: lower case, without surrounding spaces."""
+    return [name.strip().lower() for name in header]
+
+
+def header_problems(columns: list[str], required: list[str], optional: list[str], kind: str) -> list[str]:
+    """What is wrong with a normalised header for a format, as sentences; empty when it is fine."""
+    problems = []
+    known = [*required, *optional]
+    blank = [str(i) for i, name in enumerate(columns, start=1) if not name]
+    if blank:
+        problems.append(f"Column {', '.join(blank)} of the header {'has' if len(blank) == 1 else 'have'} no name.")
+    seen, twice = set(), []
+    for name in columns:
+        if name and name in seen and name not in twice:
+            twice.append(name)
+        seen.add(name)
+    if twice:
+        problems.append(
+            f"The header names the column{'s' if len(twice) > 1 else ''} {', '.join(twice)} more than once."
+        )
+    missing = [name for name in required if name not in seen]
+    if missing:
+        problems.append(
+            f"The file has no {_words(missing)} column{'s' if len(missing) > 1 else ''}, which a {kind} file must have."
+        )
+    unknown = [name for name in dict.fromkeys(columns) if name and name not in known]
+    if unknown:
+        problems.append(
+            f"The file has {'a column' if len(unknown) == 1 else 'columns'} that the {kind} format does not have: "
+            f"{', '.join(unknown)}. Its columns are {', '.join(known)}."
+        )
+    return problems
+
+
+def _words(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
