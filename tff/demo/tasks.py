@@ -1,17 +1,19 @@
-"""The demo-data job: writes a synthetic cohort in the import formats and loads it."""
+"""The demo-data job: writes a synthetic cohort in the import formats, then imports it.
+
+The families and members go through the same import as a council's own files, so the demo
+families have what real ones have: their history, criteria, lead workers and audit trail.
+The evidence files (attendance, events, spells) are written beside them in their formats.
+"""
 
 import csv
 from contextlib import ExitStack
-from datetime import date
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
-from tff.audit.operations import record
 from tff.auth.models import User
-from tff.cases.models import ATTACHED, IDENTIFIED, Family, Member
-from tff.cases.models.member import name_key
+from tff.cases.models import Family
 from tff.demo.cohort import (
     ATTENDANCE_COLUMNS,
     EVENT_COLUMNS,
@@ -21,6 +23,7 @@ from tff.demo.cohort import (
     CohortMaker,
 )
 from tff.extensions import db
+from tff.imports.operations import create_run, run_import
 from tff.jobs.celery import job_task
 from tff.jobs.operations import JobError
 
@@ -31,86 +34,55 @@ FILES = {
     "events": EVENT_COLUMNS,
     "spells": SPELL_COLUMNS,
 }
+#: the files the import takes today, in the order they must go in
+IMPORTED = ("families", "members")
 
 
 def demo_folder() -> Path:
     return Path(current_app.instance_path) / "demo"
 
 
-@job_task("demo.load")
-def load_demo_cohort(job, families: int = 300, seed: int = 1):
-    if db.session.scalar(select(func.count()).select_from(Family)):
-        raise JobError("There are families in the database already, so the demo cohort was not loaded.")
-    lead_workers = dict(
-        db.session.execute(select(User.email, User.id).where(User.role.in_(["lead_worker", "coordinator"]))).all()
-    )
-    folder = demo_folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    family_rows, member_rows, counts = [], [], dict.fromkeys(FILES, 0)
+def write_cohort(job, folder: Path, families: int, seed: int, lead_worker_emails: list[str]) -> dict[str, int]:
+    """The five files of a synthetic cohort; returns the rows written per file."""
+    counts = dict.fromkeys(FILES, 0)
     with ExitStack() as files:
         writers = {}
         for kind, columns in FILES.items():
             handle = files.enter_context(open(folder / f"{kind}.csv", "w", newline="", encoding="utf-8"))
             writers[kind] = csv.DictWriter(handle, columns)
             writers[kind].writeheader()
-        maker = CohortMaker(seed, sorted(lead_workers))
+        maker = CohortMaker(seed, lead_worker_emails)
         for number, parts in enumerate(maker.families(families), start=1):
             for kind, rows in zip(FILES, ([parts[0]], *parts[1:]), strict=True):
                 writers[kind].writerows(rows)
                 counts[kind] += len(rows)
-            family_rows.append(parts[0])
-            member_rows.extend(parts[1])
             if number % 25 == 0:
                 job.progress(number, families, f"Making the families: {number} of {families}", unit="families")
+    return counts
 
-    job.progress(families, families, "Loading the families and members into the database")
-    db.session.execute(
-        insert(Family),
-        [
-            {
-                "reference": f["family_ref"],
-                "programme": f["programme"],
-                "status": ATTACHED if f["attached_on"] else IDENTIFIED,
-                "identified_on": date.fromisoformat(f["identified_on"]),
-                "attached_on": date.fromisoformat(f["attached_on"]) if f["attached_on"] else None,
-                "postcode": f["postcode"],
-                "lead_worker_id": lead_workers.get(f["lead_worker_email"]),
-            }
-            for f in family_rows
-        ],
+
+@job_task("demo.load")
+def load_demo_cohort(job, families: int = 300, seed: int = 1):
+    if db.session.scalar(select(func.count()).select_from(Family)):
+        raise JobError("There are families in the database already, so the demo cohort was not loaded.")
+    lead_workers = sorted(
+        db.session.scalars(select(User.email).where(User.role.in_(["lead_worker", "coordinator"]), User.active))
     )
-    family_ids = dict(db.session.execute(select(Family.reference, Family.id)).all())
-    db.session.execute(
-        insert(Member),
-        [
-            {
-                "family_id": family_ids[m["family_ref"]],
-                "person_ref": m["person_ref"],
-                "first_name": m["first_name"],
-                "last_name": m["last_name"],
-                "first_key": name_key(m["first_name"]),
-                "last_key": name_key(m["last_name"]),
-                "date_of_birth": date.fromisoformat(m["date_of_birth"]),
-                "sex": m["sex"],
-                "upn": m["upn"] or None,
-                "nino": m["nino"] or None,
-                "relationship": m["relationship"],
-            }
-            for m in member_rows
-        ],
-    )
-    record(
-        "demo.load",
-        "cohort",
-        None,
-        f"Loaded the demo cohort: {counts['families']} families, {counts['members']} members",
-        after={"families": counts["families"], "members": counts["members"], "seed": seed},
-    )
-    db.session.commit()
+    folder = demo_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    counts = write_cohort(job, folder, families, seed, lead_workers)
+    imported = {}
+    for kind in IMPORTED:
+        with open(folder / f"{kind}.csv", "rb") as stream:
+            run = create_run(kind, f"demo-{kind}.csv", stream)
+        outcome = run_import(job, run.id)
+        if outcome["rejected"]:
+            raise JobError(f"The demo {kind} file had {outcome['rejected']} rejected rows: see import {run.id}.")
+        imported[kind] = outcome["accepted"]
     return {
-        "message": f"Loaded {counts['families']} demo families with {counts['members']} members",
-        "families": counts["families"],
-        "members": counts["members"],
+        "message": f"Loaded {imported['families']} demo families with {imported['members']} members",
+        "families": imported["families"],
+        "members": imported["members"],
         "attendance_rows_written": counts["attendance"],
         "event_rows_written": counts["events"],
         "spell_rows_written": counts["spells"],

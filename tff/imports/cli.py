@@ -6,9 +6,7 @@ stderr with its line and reasons. Exit 0 when the file was read (even with rejec
 otherwise.
 """
 
-import logging
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -20,28 +18,6 @@ from tff.imports.models import ImportRun
 from tff.imports.operations import JOB_KIND, create_run, job_title, link_job, rejections_query, summary_line
 from tff.jobs.cli_support import run_and_wait
 from tff.jobs.models import SUCCEEDED
-from tff.jobs.operations import JobError
-
-
-class _NotExpectedFailures(logging.Filter):
-    """Drops the log record (with its traceback) of a job that failed for a reason written for
-    people, such as a refused file: the command says why on stderr itself."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.exc_info and isinstance(record.exc_info[1], JobError))
-
-
-@contextmanager
-def _quiet_about_expected_failures():
-    loggers = [logging.getLogger(name) for name in ("tff.jobs.celery", "celery.app.trace")]
-    quiet = _NotExpectedFailures()
-    for logger in loggers:
-        logger.addFilter(quiet)
-    try:
-        yield
-    finally:
-        for logger in loggers:
-            logger.removeFilter(quiet)
 
 
 @click.command("import")
@@ -63,16 +39,15 @@ def import_command(kind: str, file: Path, dry_run: bool, queue: bool, timeout: f
         click.echo(f"Error: cannot read {file}: {exc.strerror or exc}", err=True)
         sys.exit(2)
     run_id = run.id
-    with _quiet_about_expected_failures():
-        job = run_and_wait(
-            JOB_KIND,
-            job_title(run),
-            {"run_id": run_id},
-            queue=queue,
-            timeout=timeout,
-            on_start=lambda started: link_job(run_id, started.id),
-            exit_on_failure=False,
-        )
+    job = run_and_wait(
+        JOB_KIND,
+        job_title(run),
+        {"run_id": run_id},
+        queue=queue,
+        timeout=timeout,
+        on_start=lambda started: link_job(run_id, started.id),
+        exit_on_failure=False,
+    )
     db.session.expire_all()
     run = db.session.get(ImportRun, run_id)
     if run.refusal:

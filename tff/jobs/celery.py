@@ -115,12 +115,21 @@ def run_job(fn, job_id: int):
 
     heartbeat = _Heartbeat(engine, job_id, current_app.config["JOB_HEARTBEAT_EVERY"])
     heartbeat.start()
+    from tff.jobs.operations import JobError
+
     try:
         result = fn(JobContext(job_id, engine), **params)
-    except Exception as exc:
+    except JobError as exc:
+        # A failure written for people (a refused file, a rule not met): no traceback to log,
+        # and nothing for Celery to retry or report; the Job row says what happened.
+        db.session.rollback()
+        log.info("job %s (%s) did not go ahead: %s", job_id, fn.__name__, exc)
+        _finish(job_id, FAILED, str(exc))
+        return
+    except Exception:
         db.session.rollback()
         log.exception("job %s (%s) failed", job_id, fn.__name__)
-        _finish(job_id, FAILED, _failure_message(exc), error=traceback.format_exc())
+        _finish(job_id, FAILED, FAILURE_MESSAGE, error=traceback.format_exc())
         raise
     finally:
         heartbeat.stopped.set()
@@ -128,13 +137,7 @@ def run_job(fn, job_id: int):
     _finish(job_id, SUCCEEDED, result.pop("message", "Finished"), result=result)
 
 
-def _failure_message(exc: Exception) -> str:
-    # A JobError carries a message written for the person who started the job.
-    from tff.jobs.operations import JobError
-
-    if isinstance(exc, JobError):
-        return str(exc)
-    return "The job failed because of an error in the system. Nothing it was doing was kept."
+FAILURE_MESSAGE = "The job failed because of an error in the system. Nothing it was doing was kept."
 
 
 def _finish(job_id: int, state: str, message: str, result=None, error=None):
