@@ -15,6 +15,7 @@ file:
 """
 
 import re
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar
@@ -146,7 +147,7 @@ class Cells:
         return frozenset(code for code in codes if code in known)
 
 
-class Format:
+class Format(ABC):
     """An import format: its columns, and how its rows are checked and applied."""
 
     #: the KIND of `flask import KIND FILE`
@@ -175,9 +176,9 @@ class Format:
 
     # --- the steps, for each format to write -------------------------------------------------
 
+    @abstractmethod
     def parse(self, cells: dict[str, str]) -> tuple[dict, list[str]]:
         """(values, reasons) from the row's cells alone; values only for the file's columns."""
-        raise NotImplementedError
 
     def unique_keys(self, row: Row, context) -> list[tuple[str, str]]:
         """(column, value) pairs no later row of the file may give again: the later row is
@@ -196,9 +197,9 @@ class Format:
         """Reasons the row cannot be applied to the database as it is; may fill `row.resolved`."""
         return []
 
+    @abstractmethod
     def apply(self, rows: list[Row], context, dry_run: bool) -> Tally:
         """Write a batch of accepted rows with bulk statements (or, in a dry run, only count)."""
-        raise NotImplementedError
 
     # --- helpers ------------------------------------------------------------------------------
 
