@@ -185,7 +185,7 @@ class Format(ABC):
         rejected (first pass only)."""
         return []
 
-    def prepare(self) -> None:
+    def prepare(self) -> None:  # noqa: B027 - an optional step: most formats need no lookups
         """Load the small lookups a pass needs (e.g. users by email); run at each pass's start."""
 
     def lookup(self, rows: list[Row], applying: bool) -> Any:
