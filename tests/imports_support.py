@@ -100,3 +100,43 @@ def run_import(app, kind: str, data: bytes, filename: str | None = None, dry_run
 def audit_count(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(AuditEntry))
+
+
+IDENTITY_HEADER = ["person_ref", "upn", "nino", "first_name", "last_name", "date_of_birth"]
+EVENT_HEADER = [*IDENTITY_HEADER, "kind", "date", "reference", "source", "detail"]
+SPELL_HEADER = [*IDENTITY_HEADER, "kind", "start_date", "end_date", "detail", "reference", "source"]
+ATTENDANCE_HEADER = [
+    *IDENTITY_HEADER,
+    "academic_year",
+    "term",
+    "possible_sessions",
+    "authorised_absence_sessions",
+    "unauthorised_absence_sessions",
+    "school",
+]
+
+
+def events_csv(*rows, header=EVENT_HEADER, **kw) -> bytes:
+    return csv_bytes(header, list(rows), **kw)
+
+
+def spells_csv(*rows, header=SPELL_HEADER, **kw) -> bytes:
+    return csv_bytes(header, list(rows), **kw)
+
+
+def attendance_csv(*rows, header=ATTENDANCE_HEADER, **kw) -> bytes:
+    return csv_bytes(header, list(rows), **kw)
+
+
+def cohort(app) -> None:
+    """Two families and their people, for the evidence imports to match rows to:
+    F001-01 Amy Smith (NINO QQ123456C), F001-02 Liam Smith (UPN A123456789012), F001-03 Zoe
+    Brown, and F002-01 Amy Smith born the same day as F001-01 (her name triple fits both)."""
+    assert run_import(app, "families", families_csv(family("F001"), family("F002"))).accepted == 2
+    people = members_csv(
+        member("F001-01", nino="QQ123456C", relationship="mother"),
+        member("F001-02", first_name="Liam", date_of_birth="2005-09-01", upn="A123456789012"),
+        member("F001-03", first_name="Zoe", last_name="Brown", date_of_birth="2007-03-04"),
+        member("F002-01", family_ref="F002"),
+    )
+    assert run_import(app, "members", people).accepted == 4

@@ -167,9 +167,9 @@ def test_the_rejection_report_lists_line_reasons_and_cells_with_formulas_neutral
         ({"kind": "", "file": (b"x", "f.csv")}, "Choose what the file holds"),
         ({"kind": "families", "file": (b"PK\x03\x04", "families.xlsx")}, "must be a CSV file"),
         ({"kind": "families", "file": (b"\x89PNG", "families.csv", "image/png")}, "must be a CSV file"),
-        ({"kind": "attendance", "file": (b"x", "f.csv")}, "Not a valid choice"),
+        ({"kind": "claims", "file": (b"x", "f.csv")}, "Not a valid choice"),
     ],
-    ids=["no-file", "no-kind", "a-spreadsheet", "an-image", "a-format-not-yet-here"],
+    ids=["no-file", "no-kind", "a-spreadsheet", "an-image", "an-unknown-format"],
 )
 def test_the_upload_form_says_what_is_missing_or_wrong(client, make, clean, form, error):
     sign_in(client, make.user("coordinator").email)

@@ -36,10 +36,23 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     from tff.cases.referrals.views import bp as referrals_bp
     from tff.cases.views import bp as cases_bp
     from tff.cases.views import teams_bp
+    from tff.evidence.views import bp as evidence_bp
     from tff.imports.views import bp as imports_bp
     from tff.jobs.views import bp as jobs_bp
 
-    for bp in (pages.bp, auth_bp, audit_bp, jobs_bp, cases_bp, teams_bp, imports_bp, caf_bp, progress_bp, referrals_bp):
+    for bp in (
+        pages.bp,
+        auth_bp,
+        audit_bp,
+        jobs_bp,
+        cases_bp,
+        teams_bp,
+        imports_bp,
+        caf_bp,
+        progress_bp,
+        referrals_bp,
+        evidence_bp,
+    ):
         app.register_blueprint(bp)
     security.init_app(app)
     pages.init_app(app)

@@ -24,5 +24,6 @@ from tff.cases.models import (  # noqa: F401
 )
 from tff.cases.progress.models import CaseNote  # noqa: F401
 from tff.cases.referrals.models import CareLevelChange, Provider, Referral, ReferralTransition  # noqa: F401
+from tff.evidence.models import AttendanceRecord, Event, Spell, UnmatchedRow  # noqa: F401
 from tff.imports.models import ImportFileChunk, ImportRejection, ImportRun  # noqa: F401
 from tff.jobs.models import Job  # noqa: F401

@@ -30,6 +30,7 @@ NAVIGATION = [
     ("Caseloads", "cases.caseloads", {roles.COORDINATOR, roles.MANAGER, roles.ADMIN}),
     ("Jobs", "jobs.index", ALL),
     ("Imports", "imports.index", {roles.COORDINATOR, roles.ADMIN}),
+    ("Unmatched evidence", "evidence.unmatched", {roles.COORDINATOR, roles.ADMIN}),
     ("Providers", "referrals.providers", {roles.COORDINATOR, roles.MANAGER, roles.ADMIN}),
     ("Audit trail", "audit.index", {roles.ADMIN, roles.AUDITOR}),
     ("Users", "auth.users", {roles.ADMIN}),

@@ -1,0 +1,59 @@
+"""Evidence's sources for the family's timeline: its members' events, spells (their start and,
+once known, their end) and school terms."""
+
+from sqlalchemy import select
+
+from tff.cases.models import Member
+from tff.cases.progress.timeline import Entry, source
+from tff.evidence.kinds import EVENT_LABELS, SPELL_LABELS, default_term_dates
+from tff.evidence.models import AttendanceRecord, Event, Spell
+from tff.extensions import db
+
+
+def _members(model, family):
+    return select(model, Member).join(Member, model.member_id == Member.id).where(Member.family_id == family.id)
+
+
+def _event_detail(event) -> str | None:
+    origin = ", ".join(filter(None, [event.source, event.reference]))
+    return " ".join(filter(None, [event.detail, f"({origin})" if origin else ""])) or None
+
+
+@source("event", "Events (evidence)")
+def _events(family):
+    for event, member in db.session.execute(_members(Event, family)):
+        yield Entry(
+            on=event.date,
+            kind="event",
+            title=f"{EVENT_LABELS.get(event.kind, event.kind)}: {member.full_name}",
+            detail=_event_detail(event),
+            at=event.created_at,
+        )
+
+
+@source("spell", "Spells (evidence)")
+def _spells(family):
+    for spell, member in db.session.execute(_members(Spell, family)):
+        what = " ".join(filter(None, [SPELL_LABELS.get(spell.kind, spell.kind), spell.detail]))
+        yield Entry(on=spell.start_date, kind="spell", title=f"{what} started: {member.full_name}", at=spell.created_at)
+        if spell.end_date:
+            yield Entry(on=spell.end_date, kind="spell", title=f"{what} ended: {member.full_name}", at=spell.created_at)
+
+
+@source("attendance", "School attendance")
+def _attendance(family):
+    for record, member in db.session.execute(_members(AttendanceRecord, family)):
+        missed = record.unauthorised + (record.authorised or 0)
+        rate = (
+            f"{100 * (record.possible - missed) / record.possible:.1f}% attendance"
+            if record.possible
+            else "no sessions"
+        )
+        yield Entry(
+            on=default_term_dates(record.academic_year, record.term)[1],
+            kind="attendance",
+            title=f"School attendance, {record.term} term {record.academic_year}: {member.full_name}",
+            detail=f"{rate}: {missed:,} of {record.possible:,} sessions missed, {record.unauthorised:,} unauthorised"
+            + (f" ({record.school})" if record.school else ""),
+            at=record.created_at,
+        )
