@@ -13,7 +13,7 @@ os.environ["TFF_ENV"] = "test"
 
 from sqlalchemy import select  # noqa: E402
 
-from bench import cohort, family_list  # noqa: E402
+from bench import cohort, family_list, imports  # noqa: E402
 from tff.auth.models import User  # noqa: E402
 from tff.auth.operations import create_user  # noqa: E402
 from tff.extensions import db  # noqa: E402
@@ -35,6 +35,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--families", type=int, default=100_000)
     parser.add_argument("--database", default="sqlite", help="sqlite, postgresql (started here) or a URL")
+    parser.add_argument("--import-families", type=int, default=10_000, help="cohort size for the import benchmark")
     args = parser.parse_args()
 
     server = None
@@ -48,6 +49,7 @@ def main() -> int:
         app = cohort.build_app(cohort.database_url(url, args.families))
         cohort.load_cohort(app, args.families, users(app))
         rows = family_list.run(app)
+        import_rows = imports.run(cohort.build_app(cohort.fresh_database_url(url)), args.import_families)
     finally:
         if server:
             server.stop()
@@ -62,7 +64,8 @@ def main() -> int:
         print(f"{name:58} {median:8.1f} {p95:8.1f}  {'ok' if ok else 'SLOW'}")
     slow = [r for r in rows if not r[3]]
     print(f"\n{len(rows) - len(slow)} of {len(rows)} within target")
-    return 1 if slow else 0
+    imports_ok = imports.report(import_rows, backend)
+    return 1 if slow or not imports_ok else 0
 
 
 if __name__ == "__main__":

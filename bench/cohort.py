@@ -2,6 +2,7 @@
 
 import os
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -109,3 +110,19 @@ def database_url(kind: str, families: int) -> str:
         folder.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{folder / f'cohort-{families}.sqlite3'}"
     return kind
+
+
+def fresh_database_url(kind_or_url: str) -> str:
+    """An empty database beside the cohort's: a new SQLite file, or a new PostgreSQL database
+    on the same server."""
+    if kind_or_url == "sqlite":
+        folder = Path(tempfile.mkdtemp(prefix="tff-bench-"))
+        return f"sqlite:///{folder / 'imports.sqlite3'}"
+    from sqlalchemy import create_engine
+
+    name = f"tff_bench_{os.getpid()}"
+    engine = create_engine(kind_or_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    engine.dispose()
+    return kind_or_url.rsplit("/", 1)[0] + "/" + name
