@@ -36,6 +36,8 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     from tff.cases.referrals.views import bp as referrals_bp
     from tff.cases.views import bp as cases_bp
     from tff.cases.views import teams_bp
+    from tff.evidence.manual_views import bp as family_evidence_bp
+    from tff.evidence.settings_views import bp as evidence_settings_bp
     from tff.evidence.views import bp as evidence_bp
     from tff.imports.views import bp as imports_bp
     from tff.jobs.views import bp as jobs_bp
@@ -48,10 +50,12 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
         cases_bp,
         teams_bp,
         imports_bp,
+        evidence_settings_bp,
         caf_bp,
         progress_bp,
         referrals_bp,
         evidence_bp,
+        family_evidence_bp,
     ):
         app.register_blueprint(bp)
     security.init_app(app)

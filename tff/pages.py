@@ -34,6 +34,7 @@ NAVIGATION = [
     ("Providers", "referrals.providers", {roles.COORDINATOR, roles.MANAGER, roles.ADMIN}),
     ("Audit trail", "audit.index", {roles.ADMIN, roles.AUDITOR}),
     ("Users", "auth.users", {roles.ADMIN}),
+    ("Evidence settings", "evidence_settings.index", {roles.ADMIN}),
     ("Teams", "teams.teams", {roles.ADMIN}),
 ]
 

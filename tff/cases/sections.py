@@ -10,5 +10,6 @@ SECTIONS = [
     ("Meetings and reviews", "caf.meetings"),
     ("Notes", "progress.notes"),
     ("Referrals", "referrals.index"),
+    ("Evidence", "family_evidence.index"),
     ("Timeline", "progress.timeline"),
 ]

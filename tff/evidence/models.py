@@ -42,9 +42,12 @@ class Event(db.Model):
     #: free text; "" when not given
     detail: Mapped[str] = mapped_column(Text, default=NONE)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"))
+    #: who entered it by hand (source "manual"); None when imported
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     member = relationship("Member")
+    entered_by = relationship("User")
 
 
 class Spell(db.Model):
@@ -84,9 +87,12 @@ class Spell(db.Model):
     reference: Mapped[str | None] = mapped_column(String(100))
     source: Mapped[str] = mapped_column(String(40), default=NONE)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id"))
+    #: who entered it by hand (source "manual"); None when imported
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     member = relationship("Member")
+    entered_by = relationship("User")
 
 
 class AttendanceRecord(db.Model):

@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from tff.cases.models import Member
 from tff.cases.progress.timeline import Entry, source
-from tff.evidence.kinds import EVENT_LABELS, SPELL_LABELS, default_term_dates
 from tff.evidence.models import AttendanceRecord, Event, Spell
+from tff.evidence.settings import EVENT, SPELL, kind_labels, term_calendar
 from tff.extensions import db
 
 
@@ -21,11 +21,12 @@ def _event_detail(event) -> str | None:
 
 @source("event", "Events (evidence)")
 def _events(family):
+    labels = kind_labels(EVENT)
     for event, member in db.session.execute(_members(Event, family)):
         yield Entry(
             on=event.date,
             kind="event",
-            title=f"{EVENT_LABELS.get(event.kind, event.kind)}: {member.full_name}",
+            title=f"{labels.get(event.kind, event.kind)}: {member.full_name}",
             detail=_event_detail(event),
             at=event.created_at,
         )
@@ -33,8 +34,9 @@ def _events(family):
 
 @source("spell", "Spells (evidence)")
 def _spells(family):
+    labels = kind_labels(SPELL)
     for spell, member in db.session.execute(_members(Spell, family)):
-        what = " ".join(filter(None, [SPELL_LABELS.get(spell.kind, spell.kind), spell.detail]))
+        what = " ".join(filter(None, [labels.get(spell.kind, spell.kind), spell.detail]))
         yield Entry(on=spell.start_date, kind="spell", title=f"{what} started: {member.full_name}", at=spell.created_at)
         if spell.end_date:
             yield Entry(on=spell.end_date, kind="spell", title=f"{what} ended: {member.full_name}", at=spell.created_at)
@@ -42,7 +44,9 @@ def _spells(family):
 
 @source("attendance", "School attendance")
 def _attendance(family):
-    for record, member in db.session.execute(_members(AttendanceRecord, family)):
+    records = db.session.execute(_members(AttendanceRecord, family)).all()
+    calendar = term_calendar({record.academic_year for record, _ in records})  # school terms end on their own dates
+    for record, member in records:
         missed = record.unauthorised + (record.authorised or 0)
         rate = (
             f"{100 * (record.possible - missed) / record.possible:.1f}% attendance"
@@ -50,7 +54,7 @@ def _attendance(family):
             else "no sessions"
         )
         yield Entry(
-            on=default_term_dates(record.academic_year, record.term)[1],
+            on=calendar[record.academic_year][record.term][1],
             kind="attendance",
             title=f"School attendance, {record.term} term {record.academic_year}: {member.full_name}",
             detail=f"{rate}: {missed:,} of {record.possible:,} sessions missed, {record.unauthorised:,} unauthorised"

@@ -3,12 +3,13 @@ reference) names the record and a repeat updates it; without one, a row identica
 kind, date and detail is a repeat and stores nothing."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import select, update
 
 from tff.evidence.importing import EvidenceFormat
-from tff.evidence.kinds import EVENT_KINDS
 from tff.evidence.models import Event
+from tff.evidence.settings import event_kinds
 from tff.extensions import db
 from tff.imports.kinds.base import Row, Tally, among, bulk_insert
 
@@ -29,9 +30,14 @@ class Events(EvidenceFormat):
     fields_required = ["kind", "date"]
     fields_optional = ["reference", "source", "detail"]
 
+    @cached_property
+    def kinds(self) -> tuple[str, ...]:
+        """The kinds known when the import started (the format's and those an administrator added)."""
+        return event_kinds()
+
     def parse_fields(self, c):
         values = {
-            "kind": c.choice("kind", EVENT_KINDS, required=True),
+            "kind": c.choice("kind", self.kinds, required=True),
             "date": c.date("date", required=True),
             "reference": c.text("reference", max_length=100),
             "source": (c.text("source", max_length=40) or "").lower(),

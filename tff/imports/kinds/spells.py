@@ -4,12 +4,13 @@ end date arriving later is the common case); without one, the same person, kind,
 start date is the same spell, and its end date is updated."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import select, update
 
 from tff.evidence.importing import EvidenceFormat
-from tff.evidence.kinds import SPELL_KINDS
 from tff.evidence.models import Spell
+from tff.evidence.settings import spell_kinds
 from tff.extensions import db
 from tff.imports.kinds.base import Row, Tally, among, bulk_insert
 
@@ -30,9 +31,14 @@ class Spells(EvidenceFormat):
     fields_required = ["kind", "start_date"]
     fields_optional = ["end_date", "detail", "reference", "source"]
 
+    @cached_property
+    def kinds(self) -> tuple[str, ...]:
+        """The kinds known when the import started (the format's and those an administrator added)."""
+        return spell_kinds()
+
     def parse_fields(self, c):
         values = {
-            "kind": c.choice("kind", SPELL_KINDS, required=True),
+            "kind": c.choice("kind", self.kinds, required=True),
             "start_date": c.date("start_date", required=True),
             "end_date": c.date("end_date"),
             "detail": c.text("detail", max_length=200) or "",
