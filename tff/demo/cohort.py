@@ -12,6 +12,8 @@ import string
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from tff.evidence.kinds import default_term_dates
+
 FAMILY_COLUMNS = [
     "family_ref",
     "programme",
@@ -110,7 +112,8 @@ SCHOOLS = [
 ]
 LOCAL_CRITERIA = ["deprived_area", "benefit_cap", "adult_mental_health", "domestic_abuse", "substance_misuse"]
 PHASE2_PROBLEMS = ["crime_asb", "education", "children_need_help", "worklessness", "domestic_abuse", "health"]
-TERMS = (("autumn", 9, 1, 12, 31, 140), ("spring", 1, 1, 3, 31, 120), ("summer", 4, 1, 7, 31, 130))
+#: sessions a term offers (two a school day)
+TERM_SESSIONS = {"autumn": 140, "spring": 120, "summer": 130}
 NINO_FIRST = "ABCEGHJKLMNPRSTWXYZ"
 NINO_SECOND = "ABCEGHJKLMNPRSTWXYZ"
 
@@ -134,10 +137,10 @@ def _terms_around(attached: date, before: int, after: int):
     """(academic_year, term, start, end, possible) for terms around an attachment date."""
     terms = []
     for year in range(attached.year - 2, attached.year + 3):
-        for name, sm, sd, em, ed, possible in TERMS:
-            start_year = year if name == "autumn" else year + 1
-            start, end = date(start_year, sm, sd), date(start_year, em, ed)
-            terms.append((f"{year}/{str(year + 1)[2:]}", name, start, end, possible))
+        academic_year = f"{year}/{str(year + 1)[2:]}"
+        for term, possible in TERM_SESSIONS.items():
+            start, end = default_term_dates(academic_year, term)
+            terms.append((academic_year, term, start, end, possible))
     terms.sort(key=lambda t: t[2])
     earlier = [t for t in terms if t[3] < attached][-before:]
     later = [t for t in terms if t[3] >= attached][:after]

@@ -1,5 +1,5 @@
-"""The kinds and codes of evidence that `data-formats.md` fixes (the defaults: an administrator
-may add kinds and change the lists in a later step)."""
+"""The kinds and codes of evidence that `data-formats.md` fixes: the defaults, to which an
+administrator adds kinds and changes the lists in the evidence settings (`settings.py`)."""
 
 from datetime import date
 
