@@ -9,6 +9,7 @@ Attaching an unmatched row to a member goes through the same steps (`store_for_m
 
 import hashlib
 import json
+from abc import abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -53,19 +54,21 @@ class EvidenceFormat(Format):
 
     # --- for each format ----------------------------------------------------------------------
 
+    @abstractmethod
     def parse_fields(self, c: Cells) -> dict:
-        raise NotImplementedError
+        """The format's own fields, read from the row's cells."""
 
     def unique_key(self, values: dict) -> tuple[str, str] | None:
         """A key no later row of the file may repeat (a source's reference), if any."""
         return None
 
+    @abstractmethod
     def existing(self, rows: list[Row]) -> Any:
         """What `store` needs of the stored evidence, for rows whose `resolved["member_id"]` is set."""
-        raise NotImplementedError
 
+    @abstractmethod
     def store(self, rows: list[Row], existing, dry_run: bool) -> Tally:
-        raise NotImplementedError
+        """Write a batch of matched rows with bulk statements (in a dry run, only count)."""
 
     # --- the Format steps ---------------------------------------------------------------------
 
