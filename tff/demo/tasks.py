@@ -41,9 +41,8 @@ def demo_folder() -> Path:
     return Path(current_app.instance_path) / "demo"
 
 
-def write_cohort(job, folder: Path, families: int, seed: int, lead_worker_emails: list[str]) -> dict[str, int]:
-    """The five files of a synthetic cohort; returns the rows written per file."""
-    counts = dict.fromkeys(FILES, 0)
+def write_cohort(job, folder: Path, families: int, seed: int, lead_worker_emails: list[str]) -> None:
+    """The five files of a synthetic cohort, in the import formats."""
     with ExitStack() as files:
         writers = {}
         for kind, columns in FILES.items():
@@ -54,10 +53,8 @@ def write_cohort(job, folder: Path, families: int, seed: int, lead_worker_emails
         for number, parts in enumerate(maker.families(families), start=1):
             for kind, rows in zip(FILES, ([parts[0]], *parts[1:]), strict=True):
                 writers[kind].writerows(rows)
-                counts[kind] += len(rows)
             if number % 25 == 0:
                 job.progress(number, families, f"Making the families: {number} of {families}", unit="families")
-    return counts
 
 
 @job_task("demo.load")
