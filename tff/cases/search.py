@@ -13,6 +13,7 @@ from tff.cases.access import visible_families
 from tff.cases.models import CRITERIA, PROGRAMMES, STATUSES, Family, FamilyCriterion, Member
 from tff.cases.models.member import name_key
 from tff.cases.validation import NINO, POSTCODE, UPN, normalise_nino, normalise_postcode
+from tff.extensions import db
 
 OUTWARD_CODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?$")
 
@@ -113,7 +114,7 @@ def family_query(user, filters: FamilyFilters) -> Select:
     return query
 
 
-def page_of_families(db, user, filters: FamilyFilters):
+def page_of_families(user, filters: FamilyFilters):
     """(families on the page, total matching, members by family id) in three queries."""
     query = family_query(user, filters)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))

@@ -58,7 +58,7 @@ def _lead_workers():
 @role_required(ALL)
 def index():
     filters = FamilyFilters.from_args(request.args)
-    families, total, members = page_of_families(db, current_user, filters)
+    families, total, members = page_of_families(current_user, filters)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "cases/index.html",
