@@ -26,5 +26,6 @@ from tff.cases.progress.models import CaseNote  # noqa: F401
 from tff.cases.referrals.models import CareLevelChange, Provider, Referral, ReferralTransition  # noqa: F401
 from tff.evidence.models import AttendanceRecord, Event, Spell, UnmatchedRow  # noqa: F401
 from tff.evidence.settings import EvidenceKind, EvidenceSetting, TermCalendar  # noqa: F401
+from tff.evidence.staging import StagedAttendance, StagedEvent, StagedSpell  # noqa: F401
 from tff.imports.models import ImportFileChunk, ImportRejection, ImportRun  # noqa: F401
 from tff.jobs.models import Job  # noqa: F401

@@ -16,7 +16,7 @@ def normalise_upn(value: str | None) -> str | None:
 
 
 def normalise_nino(value: str | None) -> str | None:
-    value = re.sub(r"\s+", "", value or "").upper()
+    value = "".join((value or "").split()).upper()
     return value or None
 
 

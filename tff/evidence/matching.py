@@ -50,29 +50,35 @@ def identity_problems(columns) -> list[str]:
 
 
 def parse_identity(c: Cells) -> dict:
-    """The row's identity cells, normalised; a reason when they give no way to find a person."""
-    values = {"person_ref": c.text("person_ref", max_length=40)}
-    raw_upn = c.raw("upn")
-    values["upn"] = normalise_upn(raw_upn)
-    if upn_problem(values["upn"]):
+    """The row's identity cells, normalised; a reason when they give no way to find a person.
+    (Run for every row of files of millions: an empty cell costs one dict lookup.)"""
+    cells = c.cells
+    values = {"person_ref": c.text("person_ref", max_length=40) if cells.get("person_ref") else None}
+    raw_upn = cells.get("upn")
+    values["upn"] = normalise_upn(raw_upn) if raw_upn else None
+    if values["upn"] and upn_problem(values["upn"]):
         c.problem("upn", f"upn {shown(raw_upn)} is not a Unique Pupil Number (a letter then 12 digits)")
         values["upn"] = None
-    raw_nino = c.raw("nino")
-    values["nino"] = normalise_nino(raw_nino)
-    if nino_problem(values["nino"]):
+    raw_nino = cells.get("nino")
+    values["nino"] = normalise_nino(raw_nino) if raw_nino else None
+    if values["nino"] and nino_problem(values["nino"]):
         c.problem(
             "nino",
             f"nino {shown(raw_nino)} is not a National Insurance number "
             "(two letters, six digits and a letter A to D, like QQ123456C)",
         )
         values["nino"] = None
-    values["first_name"] = c.text("first_name", max_length=100)
-    values["last_name"] = c.text("last_name", max_length=100)
-    values["date_of_birth"] = c.date("date_of_birth")
-    has_key = any(values[k] for k in ("person_ref", "upn", "nino"))
+    if cells.get("first_name") or cells.get("last_name") or cells.get("date_of_birth"):
+        values["first_name"] = c.text("first_name", max_length=100)
+        values["last_name"] = c.text("last_name", max_length=100)
+        values["date_of_birth"] = c.date("date_of_birth")
+    else:
+        values["first_name"] = values["last_name"] = values["date_of_birth"] = None
+    if values["person_ref"] or values["upn"] or values["nino"]:
+        return values
     has_names = all(values[k] for k in NAMES)
     invalid = c.invalid & set(IDENTITY)
-    if not has_key and not has_names and not invalid:
+    if not has_names and not invalid:
         given = [k for k in NAMES if values[k]]
         missing = [k for k in NAMES if not values[k]]
         if given:
@@ -94,50 +100,54 @@ def _names_key(values: dict) -> tuple[str, str, date] | None:
 def match_rows(rows: list[dict]) -> list[Match]:
     """Each row's match, in the rows' order: at most four queries for the batch."""
     columns = (Member.id, Member.person_ref)
-    wanted = {k: {r[k] for r in rows if r.get(k)} for k in ("person_ref", "upn", "nino")}
-    by = {k: {} for k in wanted}
+    keys = ("person_ref", "upn", "nino")
+    by: dict[str, dict] = {}
     refs: dict[int, str] = {}
-    for key in wanted:
-        if wanted[key]:
+    for key in keys:
+        wanted = {r[key] for r in rows if r.get(key)}
+        by[key] = {}
+        if wanted:
             column = getattr(Member, key)
-            for member_id, ref, value in db.session.execute(select(*columns, column).where(among(column, wanted[key]))):
+            for member_id, ref, value in db.session.execute(select(*columns, column).where(among(column, wanted))):
                 by[key][value] = member_id
                 refs[member_id] = ref
-    # The name triple, only for rows no key found.
-    triples = {}
-    needing = []
+    by_ref, by_upn, by_nino = by["person_ref"], by["upn"], by["nino"]
+    # The people each row's keys name (most rows give one key, found: one dict lookup).
+    found: list[set[int]] = []
     for r in rows:
-        if not any(by[k].get(r.get(k)) for k in by):
-            triple = _names_key(r)
-            if triple:
-                needing.append(triple)
+        ids = set()
+        if (ref := r.get("person_ref")) and (member_id := by_ref.get(ref)):
+            ids.add(member_id)
+        if (upn := r.get("upn")) and (member_id := by_upn.get(upn)):
+            ids.add(member_id)
+        if (nino := r.get("nino")) and (member_id := by_nino.get(nino)):
+            ids.add(member_id)
+        found.append(ids)
+    # The name triple, only for rows no key found.
+    triples: dict[tuple, list[int]] = {}
+    needing = {t for r, ids in zip(rows, found, strict=True) if not ids and (t := _names_key(r))}
     if needing:
-        lasts = {t[1] for t in needing}
-        dobs = {t[2] for t in needing}
         query = select(*columns, Member.first_key, Member.last_key, Member.date_of_birth).where(
-            among(Member.last_key, lasts), among(Member.date_of_birth, dobs)
+            among(Member.last_key, {t[1] for t in needing}), among(Member.date_of_birth, {t[2] for t in needing})
         )
-        wanted_triples = set(needing)
         for member_id, ref, first, last, born in db.session.execute(query):
-            if (first, last, born) in wanted_triples:
+            if (first, last, born) in needing:
                 triples.setdefault((first, last, born), []).append(member_id)
                 refs[member_id] = ref
     matches = []
-    for r in rows:
-        found = {by[k][r[k]] for k in by if r.get(k) and r[k] in by[k]}
-        if len(found) == 1:
-            matches.append(Match(member_id=found.pop()))
-            continue
-        if len(found) > 1:
-            matches.append(Match(why=AMBIGUOUS, candidates=sorted(refs[i] for i in found)))
-            continue
-        people = triples.get(_names_key(r), []) if _names_key(r) else []
-        if len(people) == 1:
-            matches.append(Match(member_id=people[0]))
-        elif people:
-            matches.append(Match(why=AMBIGUOUS, candidates=sorted(refs[i] for i in people)))
+    for r, ids in zip(rows, found, strict=True):
+        if len(ids) == 1:
+            matches.append(Match(member_id=next(iter(ids))))
+        elif ids:
+            matches.append(Match(why=AMBIGUOUS, candidates=sorted(refs[i] for i in ids)))
         else:
-            matches.append(Match(why=NO_MATCH))
+            people = triples.get(_names_key(r), []) if needing else []
+            if len(people) == 1:
+                matches.append(Match(member_id=people[0]))
+            elif people:
+                matches.append(Match(why=AMBIGUOUS, candidates=sorted(refs[i] for i in people)))
+            else:
+                matches.append(Match(why=NO_MATCH))
     return matches
 
 

@@ -129,6 +129,8 @@ class UnmatchedRow(db.Model):
     __table_args__ = (
         Index("ix_unmatched_rows_state_id", "state", "id"),
         Index("ix_unmatched_rows_run_id_line", "run_id", "line"),
+        # the queue filtered to an import, by state, oldest first; an import's counts by state
+        Index("ix_unmatched_rows_run_id_state_id", "run_id", "state", "id"),
         Index("ix_unmatched_rows_fingerprint", "fingerprint"),
     )
 

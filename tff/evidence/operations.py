@@ -4,7 +4,8 @@ own transaction."""
 
 from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from tff.audit.operations import record
 from tff.cases.access import visible_families
@@ -20,9 +21,54 @@ class CannotResolve(Exception):
     """The row cannot be resolved so: the message says why, for the person resolving it."""
 
 
-def open_rows_query():
-    """Open unmatched rows, oldest first."""
-    return select(UnmatchedRow).where(UnmatchedRow.state == OPEN).order_by(UnmatchedRow.id)
+def queue_conditions(state: str | None = OPEN, run_id: int | None = None, kind: str | None = None) -> list:
+    """What picks rows for the queue: those in a state (None: any state), of one import and of
+    one kind of evidence when given."""
+    conditions = []
+    if state:
+        conditions.append(UnmatchedRow.state == state)
+    if run_id is not None:
+        conditions.append(UnmatchedRow.run_id == run_id)
+    if kind:
+        conditions.append(UnmatchedRow.kind == kind)
+    return conditions
+
+
+def count_rows(conditions: list) -> int:
+    return db.session.scalar(select(func.count()).select_from(UnmatchedRow).where(*conditions))
+
+
+def page_of_rows(
+    conditions: list, size: int, after: int | None = None, before: int | None = None
+) -> tuple[list[UnmatchedRow], bool, bool]:
+    """A page of the rows that meet `conditions`, oldest first, by keyset: the `size` rows just
+    after the row `after`, or just before the row `before` (the first page without either), and
+    whether there are rows before and after the page."""
+    query = select(UnmatchedRow).options(selectinload(UnmatchedRow.run)).where(*conditions)
+    if before is not None:
+        rows = db.session.scalars(
+            query.where(UnmatchedRow.id < before).order_by(UnmatchedRow.id.desc()).limit(size)
+        ).all()[::-1]
+    else:
+        if after is not None:
+            query = query.where(UnmatchedRow.id > after)
+        rows = db.session.scalars(query.order_by(UnmatchedRow.id).limit(size)).all()
+    if not rows:
+        # a page the rows have gone from (resolved since, or a link made up): the first page
+        return page_of_rows(conditions, size) if after is not None or before is not None else ([], False, False)
+
+    def any_where(condition) -> bool:
+        return db.session.scalar(select(select(UnmatchedRow.id).where(*conditions, condition).exists()))
+
+    return rows, any_where(UnmatchedRow.id < rows[0].id), any_where(UnmatchedRow.id > rows[-1].id)
+
+
+def held_counts(run_id: int) -> dict[str, int]:
+    """How many of an import's held rows are open, attached and dismissed."""
+    query = select(UnmatchedRow.state, func.count()).where(UnmatchedRow.run_id == run_id).group_by(UnmatchedRow.state)
+    counts = dict.fromkeys((OPEN, ATTACHED, DISMISSED), 0)
+    counts.update({state: count for state, count in db.session.execute(query)})
+    return counts
 
 
 def visible_member(user, person_ref: str) -> Member | None:

@@ -1,17 +1,17 @@
 """Unmatched evidence: the rows no member could be matched to, each to attach to a member or
 dismiss with a reason."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from tff.auth import roles
 from tff.auth.permissions import role_required
 from tff.evidence import timeline as _timeline  # noqa: F401  (registers evidence's timeline sources)
-from tff.evidence.forms import AttachForm, DismissForm
+from tff.evidence.forms import ANY_STATE, EVIDENCE_KINDS, AttachForm, DismissForm, QueueFilterForm, run_label
+from tff.evidence.kinds import ATTACHED, DISMISSED, OPEN
 from tff.evidence.matching import IDENTITY
 from tff.evidence.models import UnmatchedRow
-from tff.evidence.operations import CannotResolve, attach, dismiss, open_rows_query
+from tff.evidence.operations import CannotResolve, attach, count_rows, dismiss, page_of_rows, queue_conditions
 from tff.extensions import db
 from tff.imports.kinds import FORMATS
 
@@ -21,6 +21,10 @@ bp = Blueprint("evidence", __name__, url_prefix="/evidence")
 RESOLVERS = (roles.COORDINATOR, roles.ADMIN)
 #: rows listed on a page
 PER_PAGE = 200
+#: the queue's filters, as named in its URL
+QUEUE_ARGS = ("run", "kind", "state")
+#: a state chosen other than the default (open), as the page says it is filtered
+ACTIVE_STATE_WORDS = {ATTACHED: "Attached rows", DISMISSED: "Dismissed rows", ANY_STATE: "Rows in any state"}
 
 
 def _row(row_id: int) -> UnmatchedRow:
@@ -30,9 +34,48 @@ def _row(row_id: int) -> UnmatchedRow:
 @bp.get("/unmatched")
 @role_required(RESOLVERS)
 def unmatched():
-    rows = db.session.scalars(open_rows_query().limit(PER_PAGE)).all()
-    total = db.session.scalar(select(func.count()).select_from(open_rows_query().subquery()))
-    return render_template("evidence/unmatched.html", rows=rows, total=total, identity=IDENTITY, formats=FORMATS)
+    form = QueueFilterForm(request.args)
+    if not form.validate():
+        # an unknown import, kind or state in the URL: said on the page, and nothing listed
+        return render_template("evidence/unmatched.html", form=form, rows=[], total=None, **_queue_words(form)), 400
+    conditions = queue_conditions(form.chosen_state, form.run_id, form.kind.data or None)
+    rows, previous, more = page_of_rows(conditions, PER_PAGE, _row_id_arg("after"), _row_id_arg("before"))
+    return render_template(
+        "evidence/unmatched.html",
+        form=form,
+        rows=rows,
+        total=count_rows(conditions),
+        previous=previous,
+        more=more,
+        identity=IDENTITY,
+        formats=FORMATS,
+        **_queue_words(form),
+    )
+
+
+def _row_id_arg(name: str) -> int | None:
+    """A row id the queue pages from; none for what cannot be one."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and 0 <= value < 2**31 else None
+
+
+def _queue_words(form: QueueFilterForm) -> dict:
+    """The filters in force, each with the queue's address without it, for the page to show."""
+    args = form.args() if not form.errors else {}
+    words = {
+        "run": form.chosen_run and run_label(form.chosen_run),
+        "kind": EVIDENCE_KINDS.get(form.kind.data or ""),
+        "state": ACTIVE_STATE_WORDS.get(form.state.data or OPEN),
+    }
+    active = [
+        (words[key], url_for("evidence.unmatched", **{k: v for k, v in args.items() if k != key})) for key in args
+    ]
+    return {"args": args, "active_filters": active}
+
+
+def _queue_args() -> dict:
+    """The queue's filters in the URL, carried to a row's page and back to the queue after."""
+    return {key: request.args[key] for key in QUEUE_ARGS if request.args.get(key)}
 
 
 def _show(row, attach_form, dismiss_form, error=None, status=200):
@@ -45,6 +88,7 @@ def _show(row, attach_form, dismiss_form, error=None, status=200):
             suggestion_form=AttachForm(formdata=None),
             error=error,
             formats=FORMATS,
+            queue_args=_queue_args(),
         ),
         status,
     )
@@ -68,7 +112,7 @@ def attach_row(row_id: int):
     except CannotResolve as exc:
         return _show(_row(row_id), form, DismissForm(formdata=None), error=str(exc), status=400)
     flash(f"Line {row.line} of {row.run.filename} was attached to member {form.person_ref.data.strip()}.")
-    return redirect(url_for("evidence.unmatched"))
+    return redirect(url_for("evidence.unmatched", **_queue_args()))
 
 
 @bp.post("/unmatched/<int:row_id>/dismiss")
@@ -83,4 +127,4 @@ def dismiss_row(row_id: int):
     except CannotResolve as exc:
         return _show(row, AttachForm(formdata=None), form, error=str(exc), status=400)
     flash(f"Line {row.line} of {row.run.filename} was dismissed.")
-    return redirect(url_for("evidence.unmatched"))
+    return redirect(url_for("evidence.unmatched", **_queue_args()))

@@ -8,9 +8,11 @@ from collections.abc import Iterator
 from sqlalchemy import insert, select, text, update
 
 from tff.extensions import db
+from tff.imports import staged
 from tff.imports.kinds import FORMATS
-from tff.imports.kinds.base import Format, Row, Tally, shown
+from tff.imports.kinds.base import BatchFormat, Format, Row, StagedFormat, Tally, shown
 from tff.imports.models import ImportRejection, ImportRun
+from tff.imports.passes import cells_of, finished, rejection
 from tff.imports.reader import FileRefused, Records, count_lines, delete_file, normalise_header, store_file
 from tff.imports.scratch import Scratch
 from tff.jobs.operations import JobError, start
@@ -18,10 +20,6 @@ from tff.timeutil import utcnow
 
 #: the job kind that reads every import
 JOB_KIND = "import"
-#: one import applies at a time (a PostgreSQL advisory lock key: "tffi" in ASCII)
-APPLY_LOCK = 0x74666669
-#: how long the apply waits for another writer to finish, on SQLite
-SQLITE_BUSY_TIMEOUT_MS = 30000
 #: rejections written per statement
 REJECTIONS_PER_INSERT = 1000
 #: seconds between progress reports while checking
@@ -71,7 +69,8 @@ def link_job(run_id: int, job_id: int) -> None:
 
 
 def run_import(job, run_id: int) -> dict:
-    """Check every row, then apply the accepted ones and keep the rejected, in one transaction."""
+    """Read the run's file by its format's pipeline: check then apply (`BatchFormat`), or stage
+    then merge (`StagedFormat`). Either way its accepted rows go in together, or none do."""
     run = db.session.get(ImportRun, run_id)
     if run is None:
         raise JobError("The import's file is no longer there, so nothing was imported.")
@@ -79,45 +78,41 @@ def run_import(job, run_id: int) -> dict:
         raise JobError("This import has been read already; upload the file again to import it again.")
     link_job(run_id, job.id)
     fmt_class = FORMATS[run.kind]
+    filename, dry_run = run.filename, run.dry_run
     with Scratch() as scratch:
         try:
-            fmt, total = _check(job, run, fmt_class, scratch)
+            if issubclass(fmt_class, StagedFormat):
+                fmt_class.sweep()
+                job.progress(0, None, f"Reading {filename}", unit="rows")
+                fmt, records, total = _open(run, fmt_class)
+                job.progress(0, total, f"Checking {total:,} rows", unit="rows")
+                counts, figures = staged.read(job, fmt, records, scratch, total)
+            else:
+                fmt, total = _check(job, run, fmt_class, scratch)
+                counts, figures = _apply(job, fmt, scratch, total)
         except FileRefused as exc:
             _refuse(run_id, exc.message)
             raise JobError(f"The file was refused, and nothing of it was kept: {exc.message}") from None
-        return _apply(job, fmt, scratch, total)
+    return {"message": summary_message(filename, dry_run, counts, figures), **counts, **figures}
 
 
-def _cells(columns: list[str], cells: list[str]) -> tuple[dict, list[str]]:
-    """The row as column -> cell without surrounding spaces (missing cells empty), and its
-    problem of shape, if any."""
-    reasons = []
-    if len(cells) != len(columns):
-        reasons.append(f"the row has {len(cells)} cells, but the header has {len(columns)} columns")
-        cells = cells + [""] * (len(columns) - len(cells))
-    return {column: cell.strip() for column, cell in zip(columns, cells, strict=False)}, reasons
-
-
-def _raw(columns: list[str], cells: list[str]) -> dict:
-    """The row as it was in the file, for the rejection list: extra cells kept too."""
-    row = dict(zip(columns, cells, strict=False))
-    for i, cell in enumerate(cells[len(columns) :], start=1):
-        row[f"(extra cell {i})"] = cell
-    return row
-
-
-def _check(job, run: ImportRun, fmt_class: type[Format], scratch: Scratch) -> tuple[Format, int]:
-    """The first pass: the file as a whole, then every row. Writes nothing but progress (and
-    the rejected lines, to the scratch file). Returns the format, ready to apply, and the rows."""
-    job.progress(0, None, f"Reading {run.filename}", unit="rows")
+def _open(run: ImportRun, fmt_class: type[Format]) -> tuple[Format, Records, int]:
+    """The file's format, ready to read it, its records after a header found fine, and an
+    estimate of its rows for the progress bar (each line a row: a cell may hold line breaks)."""
     records = Records(run.id)
     columns = normalise_header(records.header)
     problems = fmt_class.header_problems(columns)
     if problems:
         raise FileRefused(" ".join(problems))
-    # An estimate for the progress bar: each line a row (a cell may hold line breaks).
-    total = max(count_lines(run.id) - 1, 0)
-    fmt = fmt_class(run, columns)
+    return fmt_class(run, columns), records, max(count_lines(run.id) - 1, 0)
+
+
+def _check(job, run: ImportRun, fmt_class: type[BatchFormat], scratch: Scratch) -> tuple[BatchFormat, int]:
+    """The first pass: the file as a whole, then every row. Writes nothing but progress (and
+    the rejected lines, to the scratch file). Returns the format, ready to apply, and the rows."""
+    job.progress(0, None, f"Reading {run.filename}", unit="rows")
+    fmt, records, total = _open(run, fmt_class)
+    columns = fmt.column_order
     job.progress(0, total, f"Checking {total:,} rows", unit="rows")
     fmt.prepare()
     batch: list[tuple[Row, list[str]]] = []
@@ -137,7 +132,7 @@ def _check(job, run: ImportRun, fmt_class: type[Format], scratch: Scratch) -> tu
                 scratch.reject(row.line, reasons)
 
     for line, cells in records:
-        as_dict, reasons = _cells(columns, cells)
+        as_dict, reasons = cells_of(columns, cells)
         values, problems = fmt.parse(as_dict)
         batch.append((Row(line, values), reasons + problems))
         if len(batch) >= fmt.batch_size:
@@ -162,7 +157,7 @@ def _refuse(run_id: int, message: str) -> None:
     db.session.commit()
 
 
-def _apply(job, fmt: Format, scratch: Scratch, total: int) -> dict:
+def _apply(job, fmt: BatchFormat, scratch: Scratch, total: int) -> tuple[dict, dict]:
     """The second pass, in one transaction: apply the accepted rows, keep the rejected ones."""
     run_id, dry_run, columns = fmt.run_id, fmt.dry_run, fmt.column_order
     verb = "Counting what would change for" if dry_run else "Saving"
@@ -171,12 +166,12 @@ def _apply(job, fmt: Format, scratch: Scratch, total: int) -> dict:
     if dialect == "sqlite":
         # Wait for another writer as long as the app does (a pooled connection may have been
         # left with the job heartbeat's shorter wait).
-        db.session.execute(text(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}"))
+        db.session.execute(text(f"PRAGMA busy_timeout={staged.SQLITE_BUSY_TIMEOUT_MS}"))
     # The transaction starts with a write, so it holds the write lock (SQLite) from the start,
     # and one import applies at a time (PostgreSQL): what it checks again stays true.
     db.session.execute(update(ImportRun).where(ImportRun.id == run_id).values(columns=columns, rows=total))
     if dialect == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPLY_LOCK})
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": staged.MERGE_LOCK})
     fmt.prepare()
     tally, rejections, n_rejected = Tally(), [], 0
     batch: list[tuple[Row, list[str]]] = []
@@ -184,7 +179,7 @@ def _apply(job, fmt: Format, scratch: Scratch, total: int) -> dict:
     def reject(line, reasons, cells):
         nonlocal n_rejected
         n_rejected += 1
-        rejections.append({"run_id": run_id, "line": line, "reasons": reasons, "row": _raw(columns, cells)})
+        rejections.append(rejection(run_id, line, reasons, columns, cells))
         if len(rejections) >= REJECTIONS_PER_INSERT:
             db.session.execute(insert(ImportRejection), rejections)
             rejections.clear()
@@ -208,7 +203,7 @@ def _apply(job, fmt: Format, scratch: Scratch, total: int) -> dict:
             reject(line, next_rejected[1], cells)
             next_rejected = next(rejections_found, None)
             continue
-        values, reasons = fmt.parse(_cells(columns, cells)[0])
+        values, reasons = fmt.parse(cells_of(columns, cells)[0])
         if reasons:
             reject(line, reasons, cells)
             continue
@@ -223,14 +218,9 @@ def _apply(job, fmt: Format, scratch: Scratch, total: int) -> dict:
     accepted = tally.created + tally.updated + tally.unchanged
     counts = {"accepted": accepted, "rejected": n_rejected, "unmatched": tally.unmatched}
     figures = {"created": tally.created, "updated": tally.updated, "unchanged": tally.unchanged}
-    db.session.execute(
-        update(ImportRun)
-        .where(ImportRun.id == run_id)
-        .values(**counts, tally=figures, finished_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
+    db.session.execute(finished(run_id, counts, figures))
     db.session.commit()
-    return {"message": summary_message(fmt.filename, dry_run, counts, figures), **counts, **figures}
+    return counts, figures
 
 
 def summary_message(filename: str, dry_run: bool, counts: dict, figures: dict) -> str:
@@ -279,10 +269,10 @@ def rejection_report(run: ImportRun) -> Iterator[str]:
     writer.writerow([neutralise(c) for c in ["line", "reasons", *columns]])
     yield take()
     query = rejections_query(run.id).execution_options(yield_per=500)
-    for n, rejection in enumerate(db.session.scalars(query), start=1):
-        extra = [k for k in rejection.row if k not in columns]
-        cells = [rejection.row.get(c, "") for c in columns] + [rejection.row[k] for k in extra]
-        writer.writerow([rejection.line, neutralise("; ".join(rejection.reasons)), *map(neutralise, cells)])
+    for n, kept in enumerate(db.session.scalars(query), start=1):
+        extra = [k for k in kept.row if k not in columns]
+        cells = [kept.row.get(c, "") for c in columns] + [kept.row[k] for k in extra]
+        writer.writerow([kept.line, neutralise("; ".join(kept.reasons)), *map(neutralise, cells)])
         if n % 200 == 0:
             yield take()
     yield take()

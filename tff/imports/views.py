@@ -5,7 +5,9 @@ from flask_login import current_user
 from werkzeug.datastructures import Headers
 
 from tff.auth import roles
-from tff.auth.permissions import role_required
+from tff.auth.permissions import has_role, role_required
+from tff.evidence.operations import held_counts
+from tff.evidence.views import RESOLVERS
 from tff.extensions import db
 from tff.imports.forms import ImportForm
 from tff.imports.kinds import FORMATS
@@ -65,6 +67,8 @@ def show(run_id: int):
     mark_stale_jobs()
     run = _get_run(run_id)
     rejections = db.session.scalars(rejections_query(run.id).limit(REJECTIONS_SHOWN)).all()
+    # the rows it held that matched no member (or more than one): how many are still open
+    held = held_counts(run.id) if run.finished and run.unmatched and not run.dry_run else None
     return render_template(
         "imports/show.html",
         run=run,
@@ -73,6 +77,9 @@ def show(run_id: int):
         rejections=rejections,
         waiting=run.job is not None and waiting_for_worker(run.job),
         has_file=run.size > 0 and not run.refusal,
+        held=held,
+        held_total=sum(held.values()) if held else 0,
+        can_resolve=has_role(*RESOLVERS),
     )
 
 

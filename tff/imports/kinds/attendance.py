@@ -4,13 +4,14 @@ replacement is recorded in the audit trail."""
 
 import re
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, exists, func, or_, select
 
 from tff.evidence.importing import EvidenceFormat
 from tff.evidence.kinds import TERMS
 from tff.evidence.models import AttendanceRecord
+from tff.evidence.staging import StagedAttendance
 from tff.extensions import db
-from tff.imports.kinds.base import Cells, Row, Tally, among, bulk_insert, shown
+from tff.imports.kinds.base import Cells, Tally, shown
 
 ACADEMIC_YEAR = re.compile(r"(\d{4})/(\d{2})")
 INTEGER = re.compile(r"\d{1,9}")
@@ -42,6 +43,8 @@ class Attendance(EvidenceFormat):
     title = "School attendance"
     fields_required = ["academic_year", "term", "possible_sessions", "unauthorised_absence_sessions"]
     fields_optional = ["authorised_absence_sessions", "school"]
+    staged = StagedAttendance
+    staged_fields = ("academic_year", "term", "school", "possible", "authorised", "unauthorised")
 
     def parse_fields(self, c):
         year = c.text("academic_year", required=True)
@@ -69,67 +72,40 @@ class Attendance(EvidenceFormat):
                 )
         return values
 
-    def existing(self, rows):
-        if not rows:
-            return {}
-        columns = (AttendanceRecord.id, *(getattr(AttendanceRecord, f) for f in KEY + SESSIONS))
-        query = select(*columns).where(
-            among(AttendanceRecord.member_id, {row.resolved["member_id"] for row in rows}),
-            among(AttendanceRecord.academic_year, {row.values["academic_year"] for row in rows}),
-        )
-        return {tuple(getattr(r, f) for f in KEY): r._asdict() for r in db.session.execute(query)}
-
-    def store(self, rows: list[Row], existing: dict, dry_run: bool) -> Tally:
+    def merge_matched(self, matched):
+        s, a = StagedAttendance, AttendanceRecord
         tally = Tally()
-        inserts, updates, audit = [], {}, []
-        for row in rows:
-            values = row.values
-            key = (row.resolved["member_id"], values["academic_year"], values["term"], values.get("school", ""))
-            after = {f: values.get(f) for f in SESSIONS}
-            held = existing.get(key)
-            if held is None:
-                tally.created += 1
-                record = {**dict(zip(KEY, key, strict=True)), **after, "run_id": self.run_id, "created_at": self.now}
-                inserts.append(record)
-                existing[key] = record  # the same term again later in the batch replaces this
-                continue
-            before = {f: held[f] for f in SESSIONS}
-            if COLUMNS["authorised"] not in self.columns:
-                after["authorised"] = before["authorised"]  # a column the file lacks leaves it alone
-            if after == before:
-                tally.unchanged += 1
-                continue
-            tally.updated += 1
-            held.update(after)
-            if "id" not in held:
-                continue
-            updates[held["id"]] = {"id": held["id"], **after}
-            audit.append(
-                self.audit_row(
-                    "attendance.import_replace",
-                    "attendance_record",
-                    held["id"],
-                    f"Attendance {key[1]} {key[2]}{' at ' + key[3] if key[3] else ''} replaced by import "
-                    f"{self.run_id} ({self.filename})",
-                    before,
-                    after,
-                )
-            )
-        if dry_run:
-            return tally
-        if inserts:
-            audit.append(
-                self.audit_row(
-                    "attendance.import_create",
-                    "import_run",
-                    self.run_id,
-                    f"{len(inserts):,} attendance records created by import {self.run_id} ({self.filename})",
-                    None,
-                    None,
-                )
-            )
-        bulk_insert(AttendanceRecord, inserts)
-        if updates:
-            db.session.execute(update(AttendanceRecord), list(updates.values()))
-        self.write_audit(audit)
+        # One record per (person, academic_year, term, school): the file's last line for it
+        # says what is stored. Counted as if the file's lines came one by one: its first line
+        # against the stored record, each later line against the one before.
+        key = ("member_id", "academic_year", "term", "school")
+        first, last = self.alone(key, before=True), self.alone(key, before=False)
+        same = (a.member_id == s.member_id, a.academic_year == s.academic_year, a.term == s.term, a.school == s.school)
+        compared = ("possible", "unauthorised")
+        if COLUMNS["authorised"] in self.columns:  # a column the file lacks leaves it alone
+            compared += ("authorised",)
+        differs = or_(*(getattr(a, f).is_distinct_from(getattr(s, f)) for f in compared))
+        query = (
+            select(a.id, a.academic_year, a.term, a.school, *(getattr(a, f) for f in SESSIONS))
+            .add_columns(*(getattr(s, f) for f in SESSIONS))
+            .join(s, and_(*same))
+            .where(matched, last, differs)
+        )
+        changes = []
+        for id_, year, term, school, *both in db.session.execute(query):
+            before, after = dict(zip(SESSIONS, both[:3], strict=True)), dict(zip(SESSIONS, both[3:], strict=True))
+            if "authorised" not in compared:
+                after["authorised"] = before["authorised"]
+            at = f" at {school}" if school else ""
+            summary = f"Attendance {year} {term}{at} replaced by import {self.run_id} ({self.filename})"
+            changes.append((id_, before, after, summary))
+        tally.updated = db.session.scalar(
+            select(func.count()).select_from(s).join(a, and_(*same)).where(matched, first, differs)
+        ) + self.replaced_in_file(matched, key, compared)
+        self.update_changed(a, changes, "attendance.import_replace")
+
+        new = self.new_rows(
+            a, tuple(getattr(s, f) for f in KEY + SESSIONS), matched, and_(last, ~exists().where(*same))
+        )
+        tally.created = self.insert_new(a, new, "attendance records")
         return tally

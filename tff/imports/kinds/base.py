@@ -1,15 +1,22 @@
 """What every import format is made of, and the checks of single cells they share.
 
-A format is a subclass of `Format`. The import job drives it through two passes over the
-file:
+A format is a subclass of one of two pipelines, both of which read the file twice and write
+nothing of it until the second pass, which runs in one transaction:
 
-1. checking (nothing written): every row is `parse`d (its cells alone), then, a batch of
-   rows at a time, `resolve`d against the database (`lookup` fetches what a batch needs in
-   a few set-based queries), and its `unique_keys` compared with the rows before it in the
-   file (a reference given twice). Every reason is collected, not just the first.
-2. applying, in one transaction: the rows not rejected are parsed again, looked up and
-   resolved again against the database as it now is (so a change made meanwhile is never
-   overwritten unseen), and `apply` writes a batch with bulk statements.
+- `BatchFormat` (families, members: rows that change case records one by one):
+  1. checking (nothing written): every row is `parse`d (its cells alone), then, a batch of
+     rows at a time, `resolve`d against the database (`lookup` fetches what a batch needs
+     in a few set-based queries), and its `unique_keys` compared with the rows before it
+     in the file (a reference given twice). Every reason is collected, not just the first.
+  2. applying: the rows not rejected are parsed again, looked up and resolved again
+     against the database as it now is (so a change made meanwhile is never overwritten
+     unseen), and `apply` writes a batch with bulk statements.
+- `StagedFormat` (the evidence formats: millions of rows):
+  1. staging: every row is `parse`d once; the accepted rows are `stage`d in committed
+     batches (flat memory, and progress keeps being written), and `repeats` finds the
+     staged rows that repeat a key of an earlier line.
+  2. merging: `merge` turns the staged rows into records with a handful of set-based
+     statements; `hold` keeps the rows that need a person's decision.
 
 `parse` must be a pure function of the cells, so both passes see the same values.
 """
@@ -29,6 +36,8 @@ from tff.extensions import db
 from tff.imports.reader import header_problems
 from tff.timeutil import local, utcnow
 
+#: a held row's own cells, kept in its `Row.values` under this key
+CELLS = "_cells"
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: unknown codes named in one reason before "and N more"
 CODES_SHOWN = 5
@@ -148,7 +157,7 @@ class Cells:
 
 
 class Format(ABC):
-    """An import format: its columns, and how its rows are checked and applied."""
+    """An import format: its columns, and how one row's cells are read."""
 
     #: the KIND of `flask import KIND FILE`
     name: ClassVar[str]
@@ -156,7 +165,7 @@ class Format(ABC):
     title: ClassVar[str]
     required: ClassVar[list[str]]
     optional: ClassVar[list[str]]
-    #: rows looked up and written together
+    #: rows looked up (or staged) and written together
     batch_size: ClassVar[int] = 2000
 
     def __init__(self, run, columns: list[str]):
@@ -174,11 +183,33 @@ class Format(ABC):
     def header_problems(cls, columns: list[str]) -> list[str]:
         return header_problems(columns, cls.required, cls.optional, cls.name)
 
-    # --- the steps, for each format to write -------------------------------------------------
-
     @abstractmethod
     def parse(self, cells: dict[str, str]) -> tuple[dict, list[str]]:
         """(values, reasons) from the row's cells alone; values only for the file's columns."""
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def audit_row(self, action: str, object_type: str, object_id, summary: str, before, after) -> dict:
+        """An audit entry as `tff.audit.operations.record` writes it, as a row for a bulk insert."""
+        before, after = changes(before, after)
+        return {
+            "at": self.now,
+            "user_id": self.user_id,
+            "action": action,
+            "object_type": object_type,
+            "object_id": None if object_id is None else str(object_id),
+            "summary": summary[:500],
+            "before": before,
+            "after": after,
+            "remote_addr": None,
+        }
+
+    def write_audit(self, rows: list[dict]) -> None:
+        bulk_insert(AuditEntry, rows)
+
+
+class BatchFormat(Format):
+    """A format checked and applied a batch of rows at a time (see the module's docstring)."""
 
     def unique_keys(self, row: Row, context) -> list[tuple[str, str]]:
         """(column, value) pairs no later row of the file may give again: the later row is
@@ -201,25 +232,47 @@ class Format(ABC):
     def apply(self, rows: list[Row], context, dry_run: bool) -> Tally:
         """Write a batch of accepted rows with bulk statements (or, in a dry run, only count)."""
 
-    # --- helpers ------------------------------------------------------------------------------
 
-    def audit_row(self, action: str, object_type: str, object_id, summary: str, before, after) -> dict:
-        """An audit entry as `tff.audit.operations.record` writes it, as a row for a bulk insert."""
-        before, after = changes(before, after)
-        return {
-            "at": self.now,
-            "user_id": self.user_id,
-            "action": action,
-            "object_type": object_type,
-            "object_id": None if object_id is None else str(object_id),
-            "summary": summary[:500],
-            "before": before,
-            "after": after,
-            "remote_addr": None,
-        }
+class StagedFormat(Format):
+    """A format whose accepted rows are staged, then merged by set-based statements (see the
+    module's docstring). Every step but `stage` runs inside the merging transaction."""
 
-    def write_audit(self, rows: list[dict]) -> None:
-        bulk_insert(AuditEntry, rows)
+    batch_size = 10000
+
+    @classmethod
+    @abstractmethod
+    def sweep(cls) -> None:
+        """Clear what imports that are no longer being read left staged (in its own transaction)."""
+
+    @abstractmethod
+    def stage(self, rows: list[Row]) -> None:
+        """Stage a batch of accepted rows (the caller commits)."""
+
+    @abstractmethod
+    def analyse(self) -> None:
+        """Once every row is staged: let the database plan the merge for their number."""
+
+    @abstractmethod
+    def repeats(self) -> list[tuple[int, str]]:
+        """(line, reason) of each staged row that repeats a key an earlier line gave; those rows
+        are unstaged (the caller rejects them)."""
+
+    @abstractmethod
+    def merge(self) -> Tally:
+        """Turn the staged rows into records (created, updated, unchanged), and count the rows
+        that need a person's decision (unmatched)."""
+
+    @abstractmethod
+    def held_lines(self) -> dict[int, str]:
+        """line -> why, of the staged rows that need a person's decision."""
+
+    @abstractmethod
+    def hold(self, rows: list[Row], why: dict[int, str]) -> None:
+        """Keep those rows (read again from the file) for a person to decide on."""
+
+    @abstractmethod
+    def unstage(self) -> None:
+        """Remove the run's staged rows."""
 
 
 def among(column, values) -> ColumnElement[bool]:

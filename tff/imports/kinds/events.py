@@ -2,26 +2,19 @@
 reference) names the record and a repeat updates it; without one, a row identical in person,
 kind, date and detail is a repeat and stores nothing."""
 
-from dataclasses import dataclass
 from functools import cached_property
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import aliased
 
 from tff.evidence.importing import EvidenceFormat
 from tff.evidence.models import Event
 from tff.evidence.settings import event_kinds
+from tff.evidence.staging import StagedEvent
 from tff.extensions import db
-from tff.imports.kinds.base import Row, Tally, among, bulk_insert
+from tff.imports.kinds.base import Tally
 
 FIELDS = ("member_id", "kind", "date", "detail")
-
-
-@dataclass
-class Existing:
-    #: (source, reference) -> the stored event
-    by_reference: dict
-    #: (member_id, kind, date, detail) of the stored events without a reference
-    plain: set
 
 
 class Events(EvidenceFormat):
@@ -29,6 +22,8 @@ class Events(EvidenceFormat):
     title = "Events"
     fields_required = ["kind", "date"]
     fields_optional = ["reference", "source", "detail"]
+    staged = StagedEvent
+    staged_fields = ("kind", "date", "reference", "source", "detail")
 
     @cached_property
     def kinds(self) -> tuple[str, ...]:
@@ -45,90 +40,48 @@ class Events(EvidenceFormat):
         }
         return values
 
-    def unique_key(self, values):
-        if values.get("reference"):
-            return ("source and reference", f"{values.get('source', '')}/{values['reference']}")
-        return None
-
-    def existing(self, rows):
-        refs = {row.values["reference"] for row in rows if row.values.get("reference")}
-        by_reference = {}
-        if refs:
-            query = select(Event.id, Event.source, Event.reference, *(getattr(Event, f) for f in FIELDS)).where(
-                among(Event.reference, refs)
-            )
-            by_reference = {(e.source, e.reference): e for e in db.session.execute(query)}
-        plain = [row for row in rows if not row.values.get("reference")]
-        found = set()
-        if plain:
-            query = select(*(getattr(Event, f) for f in FIELDS)).where(
-                among(Event.member_id, {row.resolved["member_id"] for row in plain}),
-                among(Event.date, {row.values["date"] for row in plain}),
-                Event.reference.is_(None),
-            )
-            found = {tuple(e) for e in db.session.execute(query)}
-        return Existing(by_reference, found)
-
-    def store(self, rows: list[Row], existing: Existing, dry_run: bool) -> Tally:
+    def merge_matched(self, matched):
+        s, e = StagedEvent, Event
         tally = Tally()
-        inserts, updates, audit = [], [], []
-        for row in rows:
-            values = row.values
-            after = {
-                "member_id": row.resolved["member_id"],
-                "kind": values["kind"],
-                "date": values["date"],
-                "detail": values.get("detail", ""),
-            }
-            reference, source = values.get("reference"), values.get("source", "")
-            if reference:
-                event = existing.by_reference.get((source, reference))
-                if event is not None:
-                    before = {f: getattr(event, f) for f in FIELDS}
-                    if "detail" not in self.columns:
-                        after["detail"] = before["detail"]  # a column the file lacks leaves it alone
-                    if after == before:
-                        tally.unchanged += 1
-                        continue
-                    tally.updated += 1
-                    updates.append({"id": event.id, **after})
-                    audit.append(
-                        self.audit_row(
-                            "event.import_update",
-                            "event",
-                            event.id,
-                            f"Event {source or '(no source)'} {reference} updated by import {self.run_id} "
-                            f"({self.filename})",
-                            before,
-                            after,
-                        )
-                    )
-                    continue
-            else:
-                key = tuple(after[f] for f in FIELDS)
-                if key in existing.plain:
-                    tally.unchanged += 1
-                    continue
-                existing.plain.add(key)  # the same row again later in the batch is a repeat too
-            tally.created += 1
-            inserts.append(
-                {**after, "reference": reference, "source": source, "run_id": self.run_id, "created_at": self.now}
-            )
-        if dry_run:
-            return tally
-        if inserts:
-            audit.append(
-                self.audit_row(
-                    "event.import_create",
-                    "import_run",
-                    self.run_id,
-                    f"{len(inserts):,} events created by import {self.run_id} ({self.filename})",
-                    None,
-                    None,
-                )
-            )
-        bulk_insert(Event, inserts)
-        if updates:
-            db.session.execute(update(Event), updates)
-        self.write_audit(audit)
+        # Stored events named by (source, reference) whose member, kind, date or detail changed.
+        differs = [e.member_id != s.member_id, e.kind != s.kind, e.date != s.date]
+        if "detail" in self.columns:  # a column the file lacks leaves it alone
+            differs.append(e.detail != s.detail)
+        query = (
+            select(e.id, e.source, e.reference, *(getattr(e, f) for f in FIELDS), *(getattr(s, f) for f in FIELDS))
+            .join(s, and_(e.source == s.source, e.reference == s.reference))
+            .where(matched, s.reference.is_not(None), or_(*differs))
+        )
+        changes = []
+        for id_, source, reference, *both in db.session.execute(query):
+            before, after = dict(zip(FIELDS, both[:4], strict=True)), dict(zip(FIELDS, both[4:], strict=True))
+            if "detail" not in self.columns:
+                after["detail"] = before["detail"]
+            what = f"Event {source or '(no source)'} {reference} updated by import {self.run_id} ({self.filename})"
+            changes.append((id_, before, after, what))
+        tally.updated = self.update_changed(e, changes, "event.import_update")
+
+        new = (s.member_id, s.kind, s.date, s.detail, s.reference, s.source)
+        # New: a row whose (source, reference) is not stored; without a reference, a row not
+        # identical in person, kind, date and detail to a stored event or an earlier line.
+        earlier = aliased(StagedEvent)
+        same = (e.member_id == s.member_id, e.date == s.date, e.kind == s.kind, e.detail == s.detail)
+        new_with_reference = and_(
+            s.reference.is_not(None), ~exists().where(e.source == s.source, e.reference == s.reference)
+        )
+        new_without = and_(
+            s.reference.is_(None),
+            ~exists().where(*same, e.reference.is_(None)),
+            ~exists().where(
+                earlier.run_id == s.run_id,
+                earlier.member_id == s.member_id,
+                earlier.date == s.date,
+                earlier.kind == s.kind,
+                earlier.detail == s.detail,
+                earlier.reference.is_(None),
+                earlier.line < s.line,
+            ),
+        )
+        query = self.new_rows(e, new, matched, new_with_reference, new_without)
+        tally.created = self.insert_new(e, query, "events")
         return tally

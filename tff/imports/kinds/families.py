@@ -25,7 +25,7 @@ from tff.cases.models import (
 from tff.cases.models.identification import IMPORTED
 from tff.cases.validation import normalise_postcode, postcode_problem
 from tff.extensions import db
-from tff.imports.kinds.base import Cells, Format, Row, Tally, among, bulk_insert, pairs, shown
+from tff.imports.kinds.base import BatchFormat, Cells, Row, Tally, among, bulk_insert, pairs, shown
 
 #: roles that may lead a family
 LEADS = (roles.LEAD_WORKER, roles.COORDINATOR)
@@ -51,7 +51,7 @@ class Context:
     families: dict
 
 
-class Families(Format):
+class Families(BatchFormat):
     name = "families"
     title = "Families"
     required = ["family_ref", "programme"]

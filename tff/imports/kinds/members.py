@@ -9,7 +9,7 @@ from tff.cases.models import Family, Member
 from tff.cases.models.member import name_key
 from tff.cases.validation import nino_problem, normalise_nino, normalise_upn, upn_problem
 from tff.extensions import db
-from tff.imports.kinds.base import Cells, Format, Row, Tally, among, bulk_insert, pairs, shown
+from tff.imports.kinds.base import BatchFormat, Cells, Row, Tally, among, bulk_insert, pairs, shown
 
 #: the member's fields an import sets, as `Member.audit_state` names them (and its family)
 FIELDS = ("family_ref", "first_name", "last_name", "date_of_birth", "sex", "upn", "nino", "relationship")
@@ -55,7 +55,7 @@ class Context:
     family_refs: dict
 
 
-class Members(Format):
+class Members(BatchFormat):
     name = "members"
     title = "Members"
     required = ["family_ref", "person_ref", "first_name", "last_name", "date_of_birth"]

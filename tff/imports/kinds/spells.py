@@ -3,26 +3,18 @@ Where `reference` is given, (source, reference) names the spell and a repeat upd
 end date arriving later is the common case); without one, the same person, kind, detail and
 start date is the same spell, and its end date is updated."""
 
-from dataclasses import dataclass
 from functools import cached_property
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, exists, func, or_, select
 
 from tff.evidence.importing import EvidenceFormat
 from tff.evidence.models import Spell
 from tff.evidence.settings import spell_kinds
+from tff.evidence.staging import StagedSpell
 from tff.extensions import db
-from tff.imports.kinds.base import Row, Tally, among, bulk_insert
+from tff.imports.kinds.base import Tally
 
 FIELDS = ("member_id", "kind", "detail", "start_date", "end_date")
-
-
-@dataclass
-class Existing:
-    #: (source, reference) -> {"id", FIELDS...} of the stored spell
-    by_reference: dict
-    #: (member_id, kind, detail, start_date) -> {"id", FIELDS...} of stored spells without a reference
-    plain: dict
 
 
 class Spells(EvidenceFormat):
@@ -30,6 +22,8 @@ class Spells(EvidenceFormat):
     title = "Spells"
     fields_required = ["kind", "start_date"]
     fields_optional = ["end_date", "detail", "reference", "source"]
+    staged = StagedSpell
+    staged_fields = ("kind", "start_date", "end_date", "detail", "reference", "source")
 
     @cached_property
     def kinds(self) -> tuple[str, ...]:
@@ -54,93 +48,63 @@ class Spells(EvidenceFormat):
             c.problem("end_date", f"end_date {end} is before start_date {start}")
         return values
 
-    def unique_key(self, values):
-        if values.get("reference"):
-            return ("source and reference", f"{values.get('source', '')}/{values['reference']}")
-        return None
-
-    def existing(self, rows):
-        columns = (Spell.id, Spell.source, Spell.reference, *(getattr(Spell, f) for f in FIELDS))
-        refs = {row.values["reference"] for row in rows if row.values.get("reference")}
-        by_reference = {}
-        if refs:
-            query = select(*columns).where(among(Spell.reference, refs))
-            by_reference = {(s.source, s.reference): s._asdict() for s in db.session.execute(query)}
-        plain = [row for row in rows if not row.values.get("reference")]
-        found = {}
-        if plain:
-            query = select(*columns).where(
-                among(Spell.member_id, {row.resolved["member_id"] for row in plain}),
-                among(Spell.start_date, {row.values["start_date"] for row in plain}),
-                Spell.reference.is_(None),
-            )
-            found = {(s.member_id, s.kind, s.detail, s.start_date): s._asdict() for s in db.session.execute(query)}
-        return Existing(by_reference, found)
-
-    def store(self, rows: list[Row], existing: Existing, dry_run: bool) -> Tally:
+    def merge_matched(self, matched):
+        s, sp = StagedSpell, Spell
         tally = Tally()
-        inserts, updates, audit = [], {}, []
-        for row in rows:
-            values = row.values
-            after = {
-                "member_id": row.resolved["member_id"],
-                "kind": values["kind"],
-                "detail": values.get("detail", ""),
-                "start_date": values["start_date"],
-                "end_date": values.get("end_date"),
-            }
-            reference, source = values.get("reference"), values.get("source", "")
-            if reference:
-                held = existing.by_reference.get((source, reference))
-            else:
-                held = existing.plain.get((after["member_id"], after["kind"], after["detail"], after["start_date"]))
-            if held is None:
-                tally.created += 1
-                record = {**after, "reference": reference, "source": source, "run_id": self.run_id}
-                record["created_at"] = self.now
-                inserts.append(record)
-                if not reference:  # the same spell later in the batch updates this one
-                    existing.plain[after["member_id"], after["kind"], after["detail"], after["start_date"]] = record
-                continue
-            before = {f: held[f] for f in FIELDS}
-            if "end_date" not in self.columns:
-                after["end_date"] = before["end_date"]  # a column the file lacks leaves it alone
-            if after == before:
-                tally.unchanged += 1
-                continue
-            tally.updated += 1
-            held.update(after)
-            if "id" not in held:  # a spell this batch inserts: the insert carries the change
-                continue
-            updates[held["id"]] = {"id": held["id"], **after}
-            what = (
-                f"{source or '(no source)'} {reference}" if reference else f"{after['kind']} {after['detail']}".strip()
+        has_end = "end_date" in self.columns  # a column the file lacks leaves end dates alone
+        columns = (sp.id, sp.source, sp.reference, *(getattr(sp, f) for f in FIELDS), *(getattr(s, f) for f in FIELDS))
+
+        # Named by (source, reference): a row that changes the stored spell updates it.
+        differs = [sp.member_id != s.member_id, sp.kind != s.kind, sp.detail != s.detail]
+        differs.append(sp.start_date != s.start_date)
+        if has_end:
+            differs.append(sp.end_date.is_distinct_from(s.end_date))
+        by_reference = (
+            select(*columns)
+            .join(s, and_(sp.source == s.source, sp.reference == s.reference))
+            .where(matched, s.reference.is_not(None), or_(*differs))
+        )
+        changes = self._changes(by_reference, has_end)
+        tally.updated = len(changes)
+
+        # Without one, the same person, kind, detail and start date is the same spell: the
+        # file's last line for it says how it ends. Counted as if the file's lines came one by
+        # one: its first line against the stored spell, each later line against the one before.
+        key = ("member_id", "kind", "detail", "start_date")
+        first, last = self.alone(key, before=True, plain=True), self.alone(key, before=False, plain=True)
+        same = (sp.member_id == s.member_id, sp.kind == s.kind, sp.detail == s.detail, sp.start_date == s.start_date)
+        if has_end:
+            stored = and_(*same, sp.reference.is_(None))
+            ends_differ = sp.end_date.is_distinct_from(s.end_date)
+            plain = select(*columns).join(s, stored).where(matched, s.reference.is_(None), last, ends_differ)
+            changes += self._changes(plain, has_end)
+            tally.updated += db.session.scalar(
+                select(func.count())
+                .select_from(s)
+                .join(sp, stored)
+                .where(matched, s.reference.is_(None), first, ends_differ)
             )
-            audit.append(
-                self.audit_row(
-                    "spell.import_update",
-                    "spell",
-                    held["id"],
-                    f"Spell {what} updated by import {self.run_id} ({self.filename})",
-                    before,
-                    after,
-                )
-            )
-        if dry_run:
-            return tally
-        if inserts:
-            audit.append(
-                self.audit_row(
-                    "spell.import_create",
-                    "import_run",
-                    self.run_id,
-                    f"{len(inserts):,} spells created by import {self.run_id} ({self.filename})",
-                    None,
-                    None,
-                )
-            )
-        bulk_insert(Spell, inserts)
-        if updates:
-            db.session.execute(update(Spell), list(updates.values()))
-        self.write_audit(audit)
+            tally.updated += self.replaced_in_file(matched, key, ("end_date",), plain=True)
+        self.update_changed(sp, changes, "spell.import_update")
+
+        new = (s.member_id, s.kind, s.detail, s.start_date, s.end_date, s.reference, s.source)
+        new_with_reference = and_(
+            s.reference.is_not(None), ~exists().where(sp.source == s.source, sp.reference == s.reference)
+        )
+        new_without = and_(s.reference.is_(None), last, ~exists().where(*same, sp.reference.is_(None)))
+        query = self.new_rows(sp, new, matched, new_with_reference, new_without)
+        tally.created = self.insert_new(sp, query, "spells")
         return tally
+
+    def _changes(self, query, has_end: bool) -> list[tuple[int, dict, dict, str]]:
+        """(id, before, after, summary) of the stored spells the query's rows change."""
+        changes = []
+        for id_, source, reference, *both in db.session.execute(query):
+            before, after = dict(zip(FIELDS, both[:5], strict=True)), dict(zip(FIELDS, both[5:], strict=True))
+            if not has_end:
+                after["end_date"] = before["end_date"]
+            what = f"{source or '(no source)'} {reference}" if reference else f"{after['kind']} {after['detail']}"
+            changes.append(
+                (id_, before, after, f"Spell {what.strip()} updated by import {self.run_id} ({self.filename})")
+            )
+        return changes
