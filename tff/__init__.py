@@ -41,6 +41,7 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     from tff.evidence.views import bp as evidence_bp
     from tff.imports.views import bp as imports_bp
     from tff.jobs.views import bp as jobs_bp
+    from tff.outcomes.views import bp as family_results_bp
 
     for bp in (
         pages.bp,
@@ -56,6 +57,7 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
         referrals_bp,
         evidence_bp,
         family_evidence_bp,
+        family_results_bp,
     ):
         app.register_blueprint(bp)
     security.init_app(app)
@@ -64,10 +66,12 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     from tff.auth.cli import users_cli
     from tff.demo.cli import demo_cli
     from tff.imports.cli import import_command
+    from tff.outcomes.cli import outcomes_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(import_command)
+    app.cli.add_command(outcomes_command)
     return app
 
 
