@@ -11,5 +11,6 @@ SECTIONS = [
     ("Notes", "progress.notes"),
     ("Referrals", "referrals.index"),
     ("Evidence", "family_evidence.index"),
+    ("Results", "family_results.index"),
     ("Timeline", "progress.timeline"),
 ]

@@ -1,0 +1,59 @@
+"""The family's "Results" section: the phase one results of an attached family as of a date,
+decided by the same engine as the cohort and the claims, with the reasons and what is still
+missing."""
+
+from datetime import date
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+
+from tff.auth.permissions import role_required
+from tff.auth.roles import ALL
+from tff.cases.access import get_family_or_404
+from tff.outcomes import loader
+from tff.outcomes.phase1 import CONTINUOUS_EMPLOYMENT, CRIME_ASB_EDUCATION, PROGRESS_TO_WORK, RULE_SET
+
+bp = Blueprint("family_results", __name__, url_prefix="/families")
+
+#: the results in the order the page shows them, with their titles
+TITLES = {
+    CRIME_ASB_EDUCATION: "Crime, anti-social behaviour and education",
+    CONTINUOUS_EMPLOYMENT: "Continuous employment",
+    PROGRESS_TO_WORK: "Progress to work",
+}
+AS_OF_ERROR = "Enter the as of date as a real date, for example 2013-07-31"
+
+
+def _as_of(value: str | None) -> tuple[date, str | None]:
+    """The as-of date asked for (today when none is), or today and the error to show."""
+    value = (value or "").strip()
+    if not value:
+        return date.today(), None
+    try:
+        return date.fromisoformat(value), None
+    except ValueError:
+        return date.today(), AS_OF_ERROR
+
+
+@bp.get("/<reference>/results")
+@role_required(ALL)
+def index(reference: str):
+    family = get_family_or_404(current_user, reference)
+    raw = request.args.get("as_of", "")
+    decided_here = family.programme == RULE_SET and family.attached_on is not None
+    as_of, error = _as_of(raw) if decided_here else (date.today(), None)
+    decisions = []
+    if decided_here and error is None:
+        order = list(TITLES)
+        found = loader.decide([family.id], as_of, loader.settings(), loader.calendar())
+        decisions = sorted(found, key=lambda d: order.index(d.outcome) if d.outcome in order else len(order))
+    return render_template(
+        "outcomes/results.html",
+        family=family,
+        as_of=as_of,
+        as_of_value=raw if error else as_of.isoformat(),
+        error=error,
+        decided_here=decided_here,
+        decisions=decisions,
+        titles=TITLES,
+    ), (400 if error else 200)
