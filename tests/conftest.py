@@ -14,6 +14,9 @@ import pytest  # noqa: E402
 from tests import services  # noqa: E402
 from tests.helpers import Maker  # noqa: E402
 
+#: fixtures of the tests that run real workers (`workers`)
+pytest_plugins = ["tests.worker_support"]
+
 #: every test that uses the database runs on each of these
 BACKENDS = ["sqlite", "postgresql"]
 

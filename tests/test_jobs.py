@@ -1,5 +1,6 @@
 """Jobs run here and now (as the commands run them): recorded, visible, and honest about failure."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -97,3 +98,35 @@ def test_system_jobs_are_visible_to_everyone_signed_in(client, make, clean):
     sign_in(client, make.user("lead_worker").email)
     assert client.get(f"/jobs/{job_id}").status_code == 200
     assert f"/jobs/{job_id}" in client.get("/").get_data(as_text=True)
+
+
+def test_pages_do_not_wait_for_a_job_holding_the_sqlite_write_lock(tmp_path):
+    """On SQLite one writer at a time: a job saving a big import holds the lock for a while."""
+    import flask_migrate
+
+    from tests.conftest import build_app
+    from tests.helpers import Maker
+
+    app = build_app(f"sqlite:///{tmp_path / 'tff.sqlite3'}")
+    with app.app_context():
+        flask_migrate.upgrade(revision="heads")
+    client = app.test_client()
+    sign_in(client, Maker(app).user("coordinator").email)
+    with app.app_context():
+        job = Job(kind="demo.load", title="Saving", state="running", heartbeat_at=utcnow())
+        db.session.add(job)
+        db.session.commit()
+        job_id = job.id
+        saving = db.engine.connect()
+        saving.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            started = time.monotonic()
+            response = client.get(f"/jobs/{job_id}/status")
+            assert response.status_code == 200
+            assert response.get_json()["state"] == "running"
+            assert time.monotonic() - started < 5
+        finally:
+            saving.exec_driver_sql("ROLLBACK")
+            saving.close()
+        db.session.remove()
+        db.engine.dispose()

@@ -11,7 +11,6 @@ import socket
 import time
 from datetime import timedelta
 
-import flask_migrate
 import pytest
 from sqlalchemy import func, select
 
@@ -19,6 +18,7 @@ import config
 from tests.conftest import _empty_database, build_app
 from tests.helpers import Maker, sign_in
 from tests.services import Worker, free_port
+from tests.worker_support import dispose, in_progress, migrate, wait_for
 from tff.cases.models import Family
 from tff.extensions import db
 from tff.jobs.models import FAILED, QUEUED, RUNNING, SUCCEEDED, Job
@@ -33,18 +33,6 @@ MANY_FAMILIES = 50000
 
 
 # --- apps and workers ---------------------------------------------------------------------
-
-
-def _migrate(app) -> None:
-    with app.app_context():
-        # Idempotent: the session's `app` fixture may have migrated this database already.
-        flask_migrate.upgrade()
-
-
-def _dispose(app) -> None:
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture
@@ -65,31 +53,13 @@ def embedded(tmp_path, monkeypatch):
         app = build_app(database, **overrides)
         assert app.config["CELERY"]["broker_url"] == "filesystem://"
         assert app.instance_path == str(instance)
-        _migrate(app)
+        migrate(app)
         apps.append(app)
         return app, {"TFF_INSTANCE_PATH": str(instance), "DATABASE_URL": database}
 
     yield make_app
     for app in apps:
-        _dispose(app)
-
-
-@pytest.fixture
-def workers(tmp_path):
-    """Start workers with `workers(env)`; every one is stopped when the test ends."""
-    started = []
-
-    def start_worker(env: dict) -> Worker:
-        worker = Worker(env, tmp_path / f"worker-{len(started) + 1}.log")
-        started.append(worker)
-        return worker.start()
-
-    yield start_worker
-    for worker in started:
-        worker.stop()
-
-
-# --- reading jobs as the page would -------------------------------------------------------
+        dispose(app)
 
 
 def read_job(app, job_id: int) -> dict:
@@ -109,32 +79,6 @@ def start_job(app, families: int) -> int:
         job = start("demo.load", "Load the demo cohort", {"families": families}, queue=True)
         assert job.state == QUEUED
         return job.id
-
-
-def wait_for(read, until, worker: Worker, timeout: float, what: str, seen: list | None = None, dead=False) -> dict:
-    """Poll `read()` until `until(state)`; fail, with the worker's log, if it never comes.
-
-    Also fails at once if the worker exits, unless it is known to be `dead`.
-    """
-    seen = [] if seen is None else seen
-    deadline = time.monotonic() + timeout
-    while True:
-        state = read()
-        if not seen or seen[-1] != state:
-            seen.append(state)
-        if until(state):
-            return state
-        if not dead and worker.process.poll() is not None:
-            pytest.fail(
-                f"the worker exited ({worker.process.returncode}) before {what}; last {state}\n{worker.output()}"
-            )
-        if time.monotonic() > deadline:
-            pytest.fail(f"not {what} within {timeout}s; last {state}\n{worker.output()}")
-        time.sleep(0.05)
-
-
-def in_progress(state: dict) -> bool:
-    return state["state"] == RUNNING and state["total"] and 0 < state["done"] < state["total"]
 
 
 def assert_demo_load_runs_on_a_worker(app, worker: Worker, families: int) -> None:
@@ -174,7 +118,7 @@ def test_a_job_runs_on_a_worker_through_redis_and_postgresql(tmp_path, monkeypat
     try:
         assert app.config["CELERY"]["broker_url"] == redis_url
         assert app.config["SQLALCHEMY_DATABASE_URI"] == postgres_url
-        _migrate(app)
+        migrate(app)
         _empty_database(app)
         # Other tests share this Redis: drop any message they left in the queue.
         app.extensions["celery"].control.purge()
@@ -184,7 +128,7 @@ def test_a_job_runs_on_a_worker_through_redis_and_postgresql(tmp_path, monkeypat
         assert_demo_load_runs_on_a_worker(app, worker, FAMILIES)
     finally:
         _empty_database(app)
-        _dispose(app)
+        dispose(app)
 
 
 def test_a_job_whose_worker_dies_is_shown_failed_and_leaves_nothing_half_done(embedded, workers):
@@ -237,7 +181,7 @@ def test_an_unreachable_job_queue_fails_the_job_at_once_and_says_so(tmp_path, mo
     monkeypatch.setattr(config, "INSTANCE", tmp_path / "instance")
     app = build_app(f"sqlite:///{tmp_path / 'tff.sqlite3'}")
     assert app.config["CELERY"]["broker_url"] == broker
-    _migrate(app)
+    migrate(app)
     try:
         with app.app_context():
             began = time.monotonic()
@@ -256,4 +200,4 @@ def test_an_unreachable_job_queue_fails_the_job_at_once_and_says_so(tmp_path, mo
             assert db.session.scalar(select(func.count()).select_from(Job)) == 1
         assert count_families(app) == 0
     finally:
-        _dispose(app)
+        dispose(app)

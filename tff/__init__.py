@@ -5,7 +5,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 import config as config_module
-from tff.extensions import csrf, db, limiter, login_manager, migrate
+from tff.extensions import SQLITE_BUSY_TIMEOUT_MS, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: config_module.Config | None = None, **overrides) -> Flask:
@@ -41,6 +41,7 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     from tff.evidence.views import bp as evidence_bp
     from tff.imports.views import bp as imports_bp
     from tff.jobs.views import bp as jobs_bp
+    from tff.outcomes.evaluation_views import bp as outcomes_bp
     from tff.outcomes.views import bp as family_results_bp
 
     for bp in (
@@ -58,6 +59,7 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
         evidence_bp,
         family_evidence_bp,
         family_results_bp,
+        outcomes_bp,
     ):
         app.register_blueprint(bp)
     security.init_app(app)
@@ -82,5 +84,5 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()

@@ -29,3 +29,6 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 # No default limits: only the views that name a limit are throttled.
 limiter = Limiter(key_func=get_remote_address)
+
+#: how long a SQLite connection waits for another writer to finish (the app's default)
+SQLITE_BUSY_TIMEOUT_MS = 30000

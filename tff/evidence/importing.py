@@ -11,6 +11,8 @@ through the same staging and merge (`store_for_member`), so it follows the same 
 import hashlib
 import json
 from abc import abstractmethod
+from functools import cached_property
+from operator import itemgetter
 from typing import ClassVar
 
 from sqlalchemy import and_, exists, func, insert, literal, or_, select, union_all, update
@@ -80,6 +82,12 @@ class EvidenceFormat(StagedFormat):
     def _staged_columns(self) -> tuple[str, ...]:
         return ("run_id", "line", *staging.IDENTITY_COLUMNS, *self.staged_fields)
 
+    @cached_property
+    def _fields_of(self):
+        """A row's own fields, in `staged_fields` order, from its values (a tuple either way)."""
+        get = itemgetter(*self.staged_fields)
+        return get if len(self.staged_fields) > 1 else lambda values: (get(values),)
+
     def _staged_row(self, line: int, values: dict, match: Match) -> tuple:
         first, last = values["first_name"], values["last_name"]
         return (
@@ -93,8 +101,7 @@ class EvidenceFormat(StagedFormat):
             values["date_of_birth"],
             match.member_id,
             match.why,
-            *(values[f] for f in self.staged_fields),
-        )
+        ) + self._fields_of(values)
 
     def stage(self, rows):
         matches = match_rows([row.values for row in rows])

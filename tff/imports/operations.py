@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import insert, select, text, update
 
-from tff.extensions import db
+from tff.extensions import SQLITE_BUSY_TIMEOUT_MS, db
 from tff.imports import staged
 from tff.imports.kinds import FORMATS
 from tff.imports.kinds.base import BatchFormat, Format, Row, StagedFormat, Tally, shown
@@ -166,7 +166,7 @@ def _apply(job, fmt: BatchFormat, scratch: Scratch, total: int) -> tuple[dict, d
     if dialect == "sqlite":
         # Wait for another writer as long as the app does (a pooled connection may have been
         # left with the job heartbeat's shorter wait).
-        db.session.execute(text(f"PRAGMA busy_timeout={staged.SQLITE_BUSY_TIMEOUT_MS}"))
+        db.session.execute(text(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}"))
     # The transaction starts with a write, so it holds the write lock (SQLite) from the start,
     # and one import applies at a time (PostgreSQL): what it checks again stays true.
     db.session.execute(update(ImportRun).where(ImportRun.id == run_id).values(columns=columns, rows=total))

@@ -15,7 +15,7 @@ import time
 
 from sqlalchemy import insert, text, update
 
-from tff.extensions import db
+from tff.extensions import SQLITE_BUSY_TIMEOUT_MS, db
 from tff.imports.kinds.base import CELLS, Row, StagedFormat, Tally
 from tff.imports.models import ImportRejection, ImportRun
 from tff.imports.passes import cells_of, finished, rejection
@@ -28,8 +28,6 @@ PROGRESS_EVERY = 0.5
 ROWS_PER_INSERT = 1000
 #: a PostgreSQL advisory lock key: one import merges at a time ("tffi" in ASCII)
 MERGE_LOCK = 0x74666669
-#: how long the merge waits for another writer to finish, on SQLite
-SQLITE_BUSY_TIMEOUT_MS = 30000
 
 
 def read(job, fmt: StagedFormat, records: Records, scratch: Scratch, total: int) -> tuple[dict, dict]:

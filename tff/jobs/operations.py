@@ -1,9 +1,10 @@
 """Starting jobs and reading their state."""
 
 from flask import current_app
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, or_, text, update
+from sqlalchemy.exc import OperationalError
 
-from tff.extensions import db
+from tff.extensions import SQLITE_BUSY_TIMEOUT_MS, db
 from tff.jobs.celery import task_name
 from tff.jobs.models import FAILED, QUEUED, RUNNING, Job
 from tff.timeutil import utcnow
@@ -54,18 +55,37 @@ def start(kind: str, title: str, params: dict | None = None, user=None, queue: b
     return job
 
 
+#: how long a page waits to mark stale jobs while a job holds SQLite's write lock
+STALE_CHECK_WAIT_MS = 200
+
+
 def mark_stale_jobs() -> int:
-    """Running jobs whose worker has gone quiet become failed, in one statement."""
+    """Running jobs whose worker has gone quiet become failed, in one statement.
+
+    On SQLite a job saving its work holds the one write lock for a while: the page does not
+    wait for it (its job is plainly not stale), it looks again on the next request."""
     cutoff = utcnow() - current_app.config["JOB_STALE_AFTER"]
     quiet = or_(Job.heartbeat_at < cutoff, and_(Job.heartbeat_at.is_(None), Job.created_at < cutoff))
-    result = db.session.execute(
+    sqlite = db.engine.dialect.name == "sqlite"
+    statement = (
         update(Job)
         .where(Job.state == RUNNING, quiet)
         .values(state=FAILED, message=STALE_MESSAGE, finished_at=utcnow())
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, preserve_rowcount=True)
     )
-    db.session.commit()
-    return result.rowcount
+    try:
+        if sqlite:
+            db.session.execute(text(f"PRAGMA busy_timeout={STALE_CHECK_WAIT_MS}"))
+        marked = db.session.execute(statement).rowcount
+        db.session.commit()
+    except OperationalError:
+        db.session.rollback()
+        marked = 0
+    finally:
+        if sqlite:
+            db.session.execute(text(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}"))
+            db.session.commit()
+    return marked
 
 
 def visible_jobs(user):

@@ -5,7 +5,8 @@ start date is the same spell, and its end date is updated."""
 
 from functools import cached_property
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from tff.evidence.importing import EvidenceFormat
 from tff.evidence.models import Spell
@@ -87,11 +88,23 @@ class Spells(EvidenceFormat):
             tally.updated += self.replaced_in_file(matched, key, ("end_date",), plain=True)
         self.update_changed(sp, changes, "spell.import_update")
 
-        new = (s.member_id, s.kind, s.detail, s.start_date, s.end_date, s.reference, s.source)
+        # A new spell without a reference is stored as its first line gave it, with the end date
+        # its last line gives.
+        later = aliased(StagedSpell)
+        last_end = (
+            select(later.end_date)
+            .where(*(getattr(later, k) == getattr(s, k) for k in ("run_id", *key)), later.reference.is_(None))
+            .order_by(later.line.desc())
+            .limit(1)
+            .correlate(s)
+            .scalar_subquery()
+        )
+        end_date = case((s.reference.is_(None), last_end), else_=s.end_date).label("end_date")
+        new = (s.member_id, s.kind, s.detail, s.start_date, end_date, s.reference, s.source)
         new_with_reference = and_(
             s.reference.is_not(None), ~exists().where(sp.source == s.source, sp.reference == s.reference)
         )
-        new_without = and_(s.reference.is_(None), last, ~exists().where(*same, sp.reference.is_(None)))
+        new_without = and_(s.reference.is_(None), first, ~exists().where(*same, sp.reference.is_(None)))
         query = self.new_rows(sp, new, matched, new_with_reference, new_without)
         tally.created = self.insert_new(sp, query, "spells")
         return tally
