@@ -522,7 +522,9 @@ def test_the_engine_imports_no_web_database_or_job_code():
 
     import tff.outcomes
 
-    for path in Path(tff.outcomes.__file__).parent.glob("*.py"):
+    # The engine's modules; the loader, the job, the views and the command call it.
+    for module in ("facts.py", "decisions.py", "phase1.py"):
+        path = Path(tff.outcomes.__file__).parent / module
         source = path.read_text()
         for name in ("flask", "sqlalchemy", "celery", "tff.extensions"):
             assert f"import {name}" not in source and f"from {name}" not in source, (path.name, name)

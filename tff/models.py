@@ -29,3 +29,4 @@ from tff.evidence.settings import EvidenceKind, EvidenceSetting, TermCalendar  #
 from tff.evidence.staging import StagedAttendance, StagedEvent, StagedSpell  # noqa: F401
 from tff.imports.models import ImportFileChunk, ImportRejection, ImportRun  # noqa: F401
 from tff.jobs.models import Job  # noqa: F401
+from tff.outcomes.models import Evaluation, EvaluationChunk, OutcomeDecision  # noqa: F401

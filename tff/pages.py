@@ -31,6 +31,7 @@ NAVIGATION = [
     ("Jobs", "jobs.index", ALL),
     ("Imports", "imports.index", {roles.COORDINATOR, roles.ADMIN}),
     ("Unmatched evidence", "evidence.unmatched", {roles.COORDINATOR, roles.ADMIN}),
+    ("Results", "outcomes.index", {roles.COORDINATOR, roles.MANAGER, roles.FINANCE, roles.AUDITOR, roles.ADMIN}),
     ("Providers", "referrals.providers", {roles.COORDINATOR, roles.MANAGER, roles.ADMIN}),
     ("Audit trail", "audit.index", {roles.ADMIN, roles.AUDITOR}),
     ("Users", "auth.users", {roles.ADMIN}),

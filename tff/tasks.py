@@ -2,3 +2,4 @@
 
 from tff.demo import tasks as demo_tasks  # noqa: F401
 from tff.imports import tasks as import_tasks  # noqa: F401
+from tff.outcomes import tasks as outcome_tasks  # noqa: F401

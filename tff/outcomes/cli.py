@@ -1,45 +1,26 @@
 """`flask outcomes --as-of DATE [--family REF] [--json]`, as the command-line contract fixes it.
 
-With `--json`: one JSON array on stdout, an object per family and result, sorted by family
-reference then outcome, written a chunk of families at a time (flat memory on a whole
-cohort). Without it: a line per family and result, for people. Exit 1 when the family named
-is not there or has no results to decide.
+The evaluation is a job like any other: run here and waited for, or with `--queue` handed to
+the workers (with `--helpers N` more of them asked to share its chunks). Its decisions are
+kept; then they are printed. With `--json`: one JSON array on stdout, an object per family
+and result, sorted by family reference then outcome, read back a few at a time (flat memory
+on a whole cohort). Without it: a line per family and result, for people. Exit 1 when the
+family named cannot be evaluated or the job fails.
 """
 
 import json
 import sys
-from datetime import date
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
-from tff.cases.models import Family
 from tff.extensions import db
-from tff.outcomes import loader
-from tff.outcomes.decisions import Decision
-from tff.outcomes.phase1 import RULE_SET
+from tff.jobs.cli_support import run_and_wait
+from tff.outcomes import evaluation as evaluations
+from tff.outcomes.models import OutcomeDecision
 
 
-def _family(reference: str, as_of: date) -> list[Decision]:
-    family = db.session.scalar(select(Family).where(Family.reference == reference.strip()))
-    if family is None:
-        click.echo(f"Error: there is no family with the reference {reference!r}.", err=True)
-        sys.exit(1)
-    if family.attached_on is None:
-        click.echo(f"Error: family {family.reference} is not attached, so it has no results yet.", err=True)
-        sys.exit(1)
-    if family.programme != RULE_SET:
-        click.echo(
-            f"Error: family {family.reference} is on {family.programme_label}; its results follow an outcome plan, "
-            "which this product does not evaluate yet.",
-            err=True,
-        )
-        sys.exit(1)
-    return loader.decide([family.id], as_of, loader.settings(), loader.calendar())
-
-
-def _line(d: Decision) -> str:
+def _line(d: OutcomeDecision) -> str:
     state = "met" if d.met else "not met"
     claim = f"claimable £{d.amount:,}" if d.claimable else "not claimable"
     return f"{d.family_ref}  {d.outcome:22} {state:8} {claim}"
@@ -49,21 +30,33 @@ def _line(d: Decision) -> str:
 @click.option("--as-of", "as_of", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="YYYY-MM-DD")
 @click.option("--family", "family_ref", default=None, help="Only the family with this reference.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array of the decisions.")
+@click.option("--queue", is_flag=True, help="Hand the evaluation to the workers and wait for it.")
+@click.option("--helpers", type=click.IntRange(0, 64), default=0, help="With --queue: more workers to share it.")
 @with_appcontext
-def outcomes_command(as_of, family_ref: str | None, as_json: bool):
+def outcomes_command(as_of, family_ref: str | None, as_json: bool, queue: bool, helpers: int):
     """Decide every attached family's results (or one family's) as of a date."""
-    day = as_of.date()
-    chunks = iter([_family(family_ref, day)]) if family_ref is not None else loader.cohort(day)
+    try:
+        evaluation = evaluations.create(as_of.date(), family_ref)
+    except evaluations.NoResults as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    evaluation_id = evaluation.id
+    run_and_wait(
+        evaluations.JOB_KIND,
+        evaluations.title(evaluation),
+        {"evaluation_id": evaluation_id, "helpers": helpers if queue else 0},
+        queue=queue,
+        on_start=lambda job: evaluations.link_job(evaluation_id, job.id),
+    )
+    decisions = db.session.scalars(evaluations.decisions_query(evaluation_id).execution_options(yield_per=1000))
     if not as_json:
-        for chunk in chunks:
-            for decision in chunk:
-                click.echo(_line(decision))
+        for decision in decisions:
+            click.echo(_line(decision))
         return
     out = sys.stdout
     out.write("[")
     first = True
-    for chunk in chunks:
-        for decision in chunk:
-            out.write(("\n" if first else ",\n") + json.dumps(decision.as_json()))
-            first = False
-    out.write("\n]\n" if not first else "]\n")
+    for decision in decisions:
+        out.write(("\n" if first else ",\n") + json.dumps(decision.as_json()))
+        first = False
+    out.write("]\n" if first else "\n]\n")

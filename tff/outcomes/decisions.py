@@ -28,13 +28,17 @@ class Decision:
     near_miss: int | None = None
 
     def as_json(self) -> dict:
-        """The object `flask outcomes --json` prints for this decision (`cli.md`)."""
-        return {
-            "family_ref": self.family_ref,
-            "rule_set": self.rule_set,
-            "outcome": self.outcome,
-            "met": self.met,
-            "claimable": self.claimable,
-            "amount": self.amount,
-            "reasons": list(self.reasons),
-        }
+        return as_json(self)
+
+
+def as_json(decision) -> dict:
+    """The object `flask outcomes --json` prints for a decision, made now or kept (`cli.md`)."""
+    return {
+        "family_ref": decision.family_ref,
+        "rule_set": decision.rule_set,
+        "outcome": decision.outcome,
+        "met": decision.met,
+        "claimable": decision.claimable,
+        "amount": decision.amount,
+        "reasons": list(decision.reasons),
+    }

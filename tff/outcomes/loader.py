@@ -47,6 +47,11 @@ def settings() -> Phase1Settings:
     return Phase1Settings(out_of_work_benefits=frozenset(out_of_work_codes()))
 
 
+def _rows(query):
+    """A column query's rows, executed as Core: no ORM result processing for plain columns."""
+    return db.session.connection().execute(query).all()
+
+
 def load(family_ids: list[int]) -> list[FamilyFacts]:
     """The facts of these families (in id order): five queries, whatever their number."""
     if not family_ids:
@@ -56,7 +61,7 @@ def load(family_ids: list[int]) -> list[FamilyFacts]:
     query = select(
         Member.id, Member.family_id, Member.person_ref, Member.first_name, Member.last_name, Member.date_of_birth
     ).where(among(Member.family_id, family_ids))
-    for member_id, family_id, ref, first, last, born in db.session.execute(query):
+    for member_id, family_id, ref, first, last, born in _rows(query):
         members[family_id].append(MemberFacts(member_id, ref, f"{first} {last}", born))
         family_of[member_id] = family_id
 
@@ -69,19 +74,19 @@ def load(family_ids: list[int]) -> list[FamilyFacts]:
         AttendanceRecord.possible,
         AttendanceRecord.unauthorised,
     ).where(AttendanceRecord.member_id.in_(in_families))
-    for row in db.session.execute(query):
+    for row in _rows(query):
         attendance[family_of[row[0]]].append(AttendanceFact(*row))
     events: dict[int, list[EventFact]] = defaultdict(list)
     query = select(Event.member_id, Event.kind, Event.date).where(
         Event.member_id.in_(in_families), Event.kind.in_(EVENT_KINDS)
     )
-    for row in db.session.execute(query):
+    for row in _rows(query):
         events[family_of[row[0]]].append(EventFact(*row))
     spells: dict[int, list[SpellFact]] = defaultdict(list)
     query = select(Spell.member_id, Spell.kind, Spell.detail, Spell.start_date, Spell.end_date).where(
         Spell.member_id.in_(in_families), Spell.kind.in_(SPELL_KINDS)
     )
-    for row in db.session.execute(query):
+    for row in _rows(query):
         spells[family_of[row[0]]].append(SpellFact(*row))
 
     query = (
@@ -100,30 +105,36 @@ def load(family_ids: list[int]) -> list[FamilyFacts]:
             tuple(events[family_id]),
             tuple(spells[family_id]),
         )
-        for family_id, reference, programme, attached_on in db.session.execute(query)
+        for family_id, reference, programme, attached_on in _rows(query)
     ]
 
 
-def attached_families(programme: str = RULE_SET, after: str = "", limit: int = CHUNK) -> list[tuple[int, str]]:
+def attached_families(programme: str = RULE_SET, after: str = "", limit: int | None = None) -> list[tuple[int, str]]:
     """The next `limit` attached families of the programme, (id, reference) in reference
     order: a chunk of the cohort, read by the unique index on the reference."""
     query = (
         select(Family.id, Family.reference)
         .where(Family.programme == programme, Family.attached_on.is_not(None), Family.reference > after)
         .order_by(Family.reference)
-        .limit(limit)
+        .limit(limit or CHUNK)
     )
-    return [tuple(row) for row in db.session.execute(query)]
+    return [tuple(row) for row in _rows(query)]
+
+
+def decide_each(family_ids: list[int], as_of: date, rules: Phase1Settings, terms: TermCalendar):
+    """(facts, decisions) of each phase one family of these, as of the date. (Claim history
+    arrives with claim batches; until a family has claimed, its history is empty.)"""
+    return [
+        (facts, evaluate(facts, rules, terms, ClaimHistory(), as_of))
+        for facts in load(family_ids)
+        if facts.programme == RULE_SET
+    ]
 
 
 def decide(family_ids: list[int], as_of: date, rules: Phase1Settings, terms: TermCalendar) -> list[Decision]:
     """The phase one decisions of these families as of the date, sorted by family reference
-    then outcome. (Claim history arrives with claim batches; until a family has claimed, its
-    history is empty.)"""
-    decisions = []
-    for facts in load(family_ids):
-        if facts.programme == RULE_SET:
-            decisions += evaluate(facts, rules, terms, ClaimHistory(), as_of)
+    then outcome."""
+    decisions = [d for _, decided in decide_each(family_ids, as_of, rules, terms) for d in decided]
     return sorted(decisions, key=lambda d: (d.family_ref, d.outcome))
 
 

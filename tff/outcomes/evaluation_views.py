@@ -1,0 +1,129 @@
+"""The cohort's evaluations: start one as of a date, follow it, read what it decided, and the
+coordinators' worklist of near misses."""
+
+from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import case, func, select
+
+from tff.auth import roles
+from tff.auth.permissions import role_required
+from tff.cases.access import visible_families
+from tff.cases.models import Family
+from tff.extensions import db
+from tff.jobs.operations import QueueUnavailable, mark_stale_jobs, waiting_for_worker
+from tff.outcomes import evaluation as evaluations
+from tff.outcomes.forms import EvaluationForm
+from tff.outcomes.models import Evaluation, OutcomeDecision
+from tff.outcomes.views import TITLES
+
+bp = Blueprint("outcomes", __name__, url_prefix="/outcomes")
+
+#: who may start an evaluation and read its totals (counts and money, no family's details)
+READERS = (roles.COORDINATOR, roles.MANAGER, roles.FINANCE, roles.AUDITOR, roles.ADMIN)
+STARTERS = (roles.COORDINATOR, roles.MANAGER, roles.FINANCE, roles.ADMIN)
+#: who works the near misses (family by family, so through the access scoping)
+NEAR_MISS_READERS = (roles.COORDINATOR, roles.ADMIN)
+#: near misses listed on the page
+NEAR_MISSES_SHOWN = 200
+
+
+def _get(evaluation_id: int) -> Evaluation:
+    return db.session.get(Evaluation, evaluation_id) or abort(404)
+
+
+@bp.get("/")
+@role_required(READERS)
+def index():
+    mark_stale_jobs()
+    shown = db.session.scalars(select(Evaluation).order_by(Evaluation.id.desc()).limit(50)).all()
+    return render_template("outcomes/evaluations.html", evaluations=shown, can_start=current_user.role in STARTERS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(STARTERS)
+def new():
+    form = EvaluationForm()
+    if form.validate_on_submit():
+        evaluation = evaluations.create(form.as_of.data, user=current_user)
+        evaluation_id = evaluation.id
+        try:
+            evaluations.start_evaluation(evaluation, user=current_user)
+        except QueueUnavailable as exc:
+            evaluations.link_job(evaluation_id, exc.job.id)  # its page shows why it did not start
+        return redirect(url_for("outcomes.show", evaluation_id=evaluation_id))
+    return render_template(
+        "form_page.html",
+        form=form,
+        heading="Decide the cohort's results",
+        intro="Every attached phase one family's results are decided as of the date, by a background job. "
+        "The decisions are kept with their reasons; claims are assembled from them.",
+        back_url=url_for("outcomes.index"),
+    )
+
+
+@bp.get("/<int:evaluation_id>")
+@role_required(READERS)
+def show(evaluation_id: int):
+    mark_stale_jobs()
+    evaluation = _get(evaluation_id)
+    totals = []
+    if evaluation.finished:
+        d = OutcomeDecision
+        totals = db.session.execute(
+            select(
+                d.outcome,
+                func.count(),
+                func.sum(case((d.met, 1), else_=0)),
+                func.sum(case((d.claimable, 1), else_=0)),
+                func.coalesce(func.sum(d.amount), 0),
+                func.sum(case((d.near_miss.is_not(None), 1), else_=0)),
+            )
+            .where(d.evaluation_id == evaluation.id)
+            .group_by(d.outcome)
+            .order_by(d.outcome)
+        ).all()
+    return render_template(
+        "outcomes/evaluation.html",
+        evaluation=evaluation,
+        job=evaluation.job,
+        waiting=evaluation.job is not None and waiting_for_worker(evaluation.job),
+        totals=totals,
+        titles=TITLES,
+        can_see_near_misses=current_user.role in NEAR_MISS_READERS,
+    )
+
+
+@bp.get("/<int:evaluation_id>/near-misses")
+@role_required(NEAR_MISS_READERS)
+def near_misses(evaluation_id: int):
+    evaluation = _get(evaluation_id)
+    d = OutcomeDecision
+    mine = visible_families(current_user).with_only_columns(Family.id)
+    query = (
+        select(d, Family.lead_worker_id)
+        .join(Family, Family.id == d.family_id)
+        .where(d.evaluation_id == evaluation.id, d.near_miss.is_not(None), d.family_id.in_(mine))
+        .order_by(d.at_stake.desc().nulls_last(), d.near_miss, d.family_ref, d.outcome)
+    )
+    count = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.execute(query.limit(NEAR_MISSES_SHOWN)).all()
+    return render_template(
+        "outcomes/near_misses.html",
+        evaluation=evaluation,
+        rows=rows,
+        count=count,
+        shown=NEAR_MISSES_SHOWN,
+        titles=TITLES,
+    )
+
+
+@bp.get("/<int:evaluation_id>/status")
+@role_required(READERS)
+def status(evaluation_id: int):
+    mark_stale_jobs()
+    evaluation = _get(evaluation_id)
+    if evaluation.job is None:
+        abort(404)
+    data = evaluation.job.status()
+    data["waiting_for_worker"] = waiting_for_worker(evaluation.job)
+    return jsonify(data)
