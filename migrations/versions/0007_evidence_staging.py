@@ -35,8 +35,7 @@ def upgrade():
     sa.Column('last_key', sa.String(length=100), nullable=True),
     sa.Column('date_of_birth', sa.Date(), nullable=True),
     sa.Column('member_id', sa.Integer(), nullable=True),
-    sa.Column('why', sa.String(length=20), nullable=True),
-    sa.PrimaryKeyConstraint('run_id', 'line', name=op.f('pk_staged_attendance'))
+    sa.Column('why', sa.String(length=20), nullable=True)
     )
     with op.batch_alter_table('staged_attendance', schema=None) as batch_op:
         batch_op.create_index('ix_staged_attendance_member', ['run_id', 'member_id', 'academic_year', 'term', 'school', 'line'], unique=False)
@@ -56,8 +55,7 @@ def upgrade():
     sa.Column('last_key', sa.String(length=100), nullable=True),
     sa.Column('date_of_birth', sa.Date(), nullable=True),
     sa.Column('member_id', sa.Integer(), nullable=True),
-    sa.Column('why', sa.String(length=20), nullable=True),
-    sa.PrimaryKeyConstraint('run_id', 'line', name=op.f('pk_staged_events'))
+    sa.Column('why', sa.String(length=20), nullable=True)
     )
     with op.batch_alter_table('staged_events', schema=None) as batch_op:
         batch_op.create_index('ix_staged_events_member', ['run_id', 'member_id', 'date', 'kind', 'detail', 'line'], unique=False)
@@ -79,8 +77,7 @@ def upgrade():
     sa.Column('last_key', sa.String(length=100), nullable=True),
     sa.Column('date_of_birth', sa.Date(), nullable=True),
     sa.Column('member_id', sa.Integer(), nullable=True),
-    sa.Column('why', sa.String(length=20), nullable=True),
-    sa.PrimaryKeyConstraint('run_id', 'line', name=op.f('pk_staged_spells'))
+    sa.Column('why', sa.String(length=20), nullable=True)
     )
     with op.batch_alter_table('staged_spells', schema=None) as batch_op:
         batch_op.create_index('ix_staged_spells_member', ['run_id', 'member_id', 'kind', 'detail', 'start_date', 'line'], unique=False)

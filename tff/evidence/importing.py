@@ -254,7 +254,7 @@ class EvidenceFormat(StagedFormat):
                     "row": row.values[CELLS],
                     "fingerprint": prints[row.line],
                     "why": why[row.line],
-                    "candidates": m.candidates,
+                    "candidates": list(m.candidates),
                     "suggestions": offer,
                     "state": OPEN,
                     "created_at": self.now,

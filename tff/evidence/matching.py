@@ -7,7 +7,7 @@ one, make the row ambiguous; a row that fits nobody has no match. Both are held 
 resolve, with close name matches as suggestions (never applied).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from rapidfuzz import fuzz
@@ -28,14 +28,19 @@ SIMILAR = 80
 SUGGESTIONS = 5
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Match:
-    """A row's member (`member_id`), or why it has none and who it could be."""
+    """A row's member (`member_id`), or why it has none and who it could be. (Made for every
+    row of files of millions: kept light.)"""
 
     member_id: int | None = None
     why: str | None = None
     #: when ambiguous: the person_refs it could be
-    candidates: list[str] = field(default_factory=list)
+    candidates: tuple[str, ...] = ()
+
+
+#: a row that matches nobody
+NOBODY = Match(why=NO_MATCH)
 
 
 def identity_problems(columns) -> list[str]:
@@ -139,15 +144,15 @@ def match_rows(rows: list[dict]) -> list[Match]:
         if len(ids) == 1:
             matches.append(Match(member_id=next(iter(ids))))
         elif ids:
-            matches.append(Match(why=AMBIGUOUS, candidates=sorted(refs[i] for i in ids)))
+            matches.append(Match(why=AMBIGUOUS, candidates=tuple(sorted(refs[i] for i in ids))))
         else:
             people = triples.get(_names_key(r), []) if needing else []
             if len(people) == 1:
                 matches.append(Match(member_id=people[0]))
             elif people:
-                matches.append(Match(why=AMBIGUOUS, candidates=sorted(refs[i] for i in people)))
+                matches.append(Match(why=AMBIGUOUS, candidates=tuple(sorted(refs[i] for i in people))))
             else:
-                matches.append(Match(why=NO_MATCH))
+                matches.append(NOBODY)
     return matches
 
 
