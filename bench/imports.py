@@ -60,14 +60,24 @@ def run(app, families: int) -> list[tuple[str, int, float, float]]:
 
 
 def report(rows, backend: str) -> bool:
-    print(f"\nImports on {backend}: rows per second (target {TARGET_ROWS_PER_SECOND:,}); peak memory of the process")
+    """Each file's figures; the target is the cohort's evidence as a whole (its three files
+    one after the other, as a council imports them), first and again."""
+    print(f"\nImports on {backend}: rows per second (target {TARGET_ROWS_PER_SECOND:,} for the evidence); peak memory")
     print(f"{'file':24} {'rows':>10} {'seconds':>9} {'rows/s':>9} {'peak MB':>8}")
-    ok = True
+    evidence: dict[str, list[int | float]] = {}
     for name, count, seconds, peak in rows:
         rate = count / seconds if seconds else 0
-        evidence = not name.startswith(("families", "members"))
+        print(f"{name:24} {count:10,} {seconds:9.1f} {rate:9,.0f} {peak:8.0f}")
+        if not name.startswith(("families", "members")):
+            attempt = name.split("(")[-1].rstrip(")")
+            totals = evidence.setdefault(attempt, [0, 0.0])
+            totals[0] += count
+            totals[1] += seconds
+    ok = True
+    for attempt, (count, seconds) in evidence.items():
+        rate = count / seconds if seconds else 0
         met = rate >= TARGET_ROWS_PER_SECOND
-        ok &= met or not evidence
-        flag = ("ok" if met else "SLOW") if evidence else ""
-        print(f"{name:24} {count:10,} {seconds:9.1f} {rate:9,.0f} {peak:8.0f}  {flag}")
+        ok &= met
+        label = f"evidence ({attempt})"
+        print(f"{label:24} {count:10,} {seconds:9.1f} {rate:9,.0f} {'':8}  {'ok' if met else 'SLOW'}")
     return ok

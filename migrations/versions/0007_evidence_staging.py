@@ -83,6 +83,12 @@ def upgrade():
         batch_op.create_index('ix_staged_spells_member', ['run_id', 'member_id', 'kind', 'detail', 'start_date', 'line'], unique=False)
         batch_op.create_index('ix_staged_spells_reference', ['run_id', 'source', 'reference', 'line'], unique=False)
 
+    if op.get_bind().dialect.name == 'postgresql':
+        # Staged rows live for one import: no write-ahead log for them (a crash ends the
+        # import anyway, and PostgreSQL empties such tables after one).
+        for table in ('staged_attendance', 'staged_events', 'staged_spells'):
+            op.execute(f'ALTER TABLE {table} SET UNLOGGED')
+
     with op.batch_alter_table('unmatched_rows', schema=None) as batch_op:
         batch_op.create_index('ix_unmatched_rows_run_id_state_id', ['run_id', 'state', 'id'], unique=False)
 

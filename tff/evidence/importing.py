@@ -15,13 +15,21 @@ from functools import cached_property
 from operator import itemgetter
 from typing import ClassVar
 
-from sqlalchemy import and_, exists, func, insert, literal, or_, select, union_all, update
+from sqlalchemy import and_, exists, func, insert, literal, or_, select, true, union_all, update
 from sqlalchemy.orm import aliased
 
 from tff.cases.models.member import name_key
 from tff.evidence import staging
 from tff.evidence.kinds import OPEN
-from tff.evidence.matching import IDENTITY, Match, identity_problems, match_rows, parse_identity, suggestions
+from tff.evidence.matching import (
+    IDENTITY,
+    Match,
+    identity_problems,
+    match_refs,
+    match_rows,
+    parse_identity,
+    suggestions,
+)
 from tff.evidence.models import UnmatchedRow
 from tff.extensions import db
 from tff.imports.kinds.base import CELLS, Cells, StagedFormat, Tally, among, bulk_insert, shown
@@ -104,8 +112,11 @@ class EvidenceFormat(StagedFormat):
         ) + self._fields_of(values)
 
     def stage(self, rows):
-        matches = match_rows([row.values for row in rows])
-        staged = [self._staged_row(r.line, r.values, m) for r, m in zip(rows, matches, strict=True)]
+        if self.columns.intersection(IDENTITY) == {"person_ref"}:
+            matches = match_refs([values["person_ref"] for _, values in rows])
+        else:
+            matches = match_rows([values for _, values in rows])
+        staged = [self._staged_row(line, values, m) for (line, values), m in zip(rows, matches, strict=True)]
         staging.insert_rows(self.staged, self._staged_columns, staged)
 
     def analyse(self):
@@ -116,23 +127,31 @@ class EvidenceFormat(StagedFormat):
         if "reference" not in self.staged_fields:
             return []
         s, earlier = self.staged, aliased(self.staged)
-        query = (
-            select(s.line, func.min(earlier.line), s.source, s.reference)
-            .join(
-                earlier,
-                and_(
-                    earlier.run_id == s.run_id,
-                    earlier.source == s.source,
-                    earlier.reference == s.reference,
-                    earlier.line < s.line,
-                ),
+        mine = and_(s.run_id == self.run_id, s.reference.is_not(None))
+        again = exists().where(
+            earlier.run_id == s.run_id,
+            earlier.source == s.source,
+            earlier.reference == s.reference,
+            earlier.line < s.line,
+        )
+        repeated = db.session.execute(select(s.line, s.source, s.reference).where(mine, again)).all()
+        if not repeated:  # the common case: nothing to group or remove
+            return []
+        firsts = dict(
+            ((source, reference), line)
+            for source, reference, line in db.session.execute(
+                select(s.source, s.reference, func.min(s.line))
+                .where(mine, among(s.reference, {reference for _, _, reference in repeated}))
+                .group_by(s.source, s.reference)
             )
-            .where(s.run_id == self.run_id, s.reference.is_not(None))
-            .group_by(s.line, s.source, s.reference)
         )
         found = [
-            (line, f"{REFERENCE} {shown(f'{source}/{reference}')} is given earlier in the file, on line {first:,}")
-            for line, first, source, reference in db.session.execute(query)
+            (
+                line,
+                f"{REFERENCE} {shown(f'{source}/{reference}')} is given earlier in the file, "
+                f"on line {firsts[source, reference]:,}",
+            )
+            for line, source, reference in repeated
         ]
         lines = [line for line, _ in found]
         for i in range(0, len(lines), 10000):
@@ -199,6 +218,20 @@ class EvidenceFormat(StagedFormat):
         if plain:
             same.append(other.reference.is_(None))
         return ~exists().where(other.run_id == s.run_id, *same, other.line < s.line if before else other.line > s.line)
+
+    def repeated(self, matched, key: tuple[str, ...], *, plain: bool = False) -> bool:
+        """Whether any staged row gives a record an earlier line gave too. (Mostly none do,
+        and the merge then leaves out the statements and conditions only repeats need.)"""
+        conditions = [matched, ~self.alone(key, before=True, plain=plain)]
+        if plain:
+            conditions.append(self.staged.reference.is_(None))
+        return db.session.scalar(select(exists().where(*conditions)))
+
+    def first_and_last(self, matched, key: tuple[str, ...], *, plain: bool = False):
+        """(repeated, the condition of a key's first line, of its last line)."""
+        if not self.repeated(matched, key, plain=plain):
+            return False, true(), true()
+        return True, self.alone(key, before=True, plain=plain), self.alone(key, before=False, plain=plain)
 
     def replaced_in_file(self, matched, key: tuple[str, ...], values: tuple[str, ...], *, plain: bool = False) -> int:
         """How many rows give a record an earlier line of the file gave too, with other values:

@@ -33,6 +33,7 @@ class StagedIdentity:
     @declared_attr.directive
     def __mapper_args__(cls):
         return {"primary_key": (cls.__table__.c.run_id, cls.__table__.c.line)}
+
     person_ref: Mapped[str | None] = mapped_column(String(40))
     upn: Mapped[str | None] = mapped_column(String(13))
     nino: Mapped[str | None] = mapped_column(String(9))

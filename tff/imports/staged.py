@@ -45,7 +45,7 @@ def read(job, fmt: StagedFormat, records: Records, scratch: Scratch, total: int)
 
 def _stage(job, fmt: StagedFormat, records: Records, scratch: Scratch, total: int) -> int:
     columns, parse, reject = fmt.column_order, fmt.parse, scratch.reject
-    batch: list[Row] = []
+    batch: list[tuple[int, dict]] = []
     done, reported = 0, time.monotonic()
     for line, cells in records:
         done += 1
@@ -54,7 +54,7 @@ def _stage(job, fmt: StagedFormat, records: Records, scratch: Scratch, total: in
         if reasons or problems:
             reject(line, reasons + problems)
             continue
-        batch.append(Row(line, values))
+        batch.append((line, values))
         if len(batch) >= fmt.batch_size:
             fmt.stage(batch)
             db.session.commit()

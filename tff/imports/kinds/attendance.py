@@ -79,7 +79,7 @@ class Attendance(EvidenceFormat):
         # says what is stored. Counted as if the file's lines came one by one: its first line
         # against the stored record, each later line against the one before.
         key = ("member_id", "academic_year", "term", "school")
-        first, last = self.alone(key, before=True), self.alone(key, before=False)
+        repeats, first, last = self.first_and_last(matched, key)
         same = (a.member_id == s.member_id, a.academic_year == s.academic_year, a.term == s.term, a.school == s.school)
         compared = ("possible", "unauthorised")
         if COLUMNS["authorised"] in self.columns:  # a column the file lacks leaves it alone
@@ -99,9 +99,11 @@ class Attendance(EvidenceFormat):
             at = f" at {school}" if school else ""
             summary = f"Attendance {year} {term}{at} replaced by import {self.run_id} ({self.filename})"
             changes.append((id_, before, after, summary))
-        tally.updated = db.session.scalar(
-            select(func.count()).select_from(s).join(a, and_(*same)).where(matched, first, differs)
-        ) + self.replaced_in_file(matched, key, compared)
+        tally.updated = len(changes)
+        if repeats:
+            tally.updated = db.session.scalar(
+                select(func.count()).select_from(s).join(a, and_(*same)).where(matched, first, differs)
+            ) + self.replaced_in_file(matched, key, compared)
         self.update_changed(a, changes, "attendance.import_replace")
 
         new = self.new_rows(

@@ -246,8 +246,8 @@ class StagedFormat(Format):
         """Clear what imports that are no longer being read left staged (in its own transaction)."""
 
     @abstractmethod
-    def stage(self, rows: list[Row]) -> None:
-        """Stage a batch of accepted rows (the caller commits)."""
+    def stage(self, rows: list[tuple[int, dict]]) -> None:
+        """Stage a batch of accepted rows, (line, values) each (the caller commits)."""
 
     @abstractmethod
     def analyse(self) -> None:

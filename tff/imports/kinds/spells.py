@@ -72,20 +72,23 @@ class Spells(EvidenceFormat):
         # file's last line for it says how it ends. Counted as if the file's lines came one by
         # one: its first line against the stored spell, each later line against the one before.
         key = ("member_id", "kind", "detail", "start_date")
-        first, last = self.alone(key, before=True, plain=True), self.alone(key, before=False, plain=True)
+        repeats, first, last = self.first_and_last(matched, key, plain=True)
         same = (sp.member_id == s.member_id, sp.kind == s.kind, sp.detail == s.detail, sp.start_date == s.start_date)
         if has_end:
             stored = and_(*same, sp.reference.is_(None))
             ends_differ = sp.end_date.is_distinct_from(s.end_date)
             plain = select(*columns).join(s, stored).where(matched, s.reference.is_(None), last, ends_differ)
-            changes += self._changes(plain, has_end)
-            tally.updated += db.session.scalar(
-                select(func.count())
-                .select_from(s)
-                .join(sp, stored)
-                .where(matched, s.reference.is_(None), first, ends_differ)
-            )
-            tally.updated += self.replaced_in_file(matched, key, ("end_date",), plain=True)
+            plain_changes = self._changes(plain, has_end)
+            changes += plain_changes
+            tally.updated += len(plain_changes)
+            if repeats:
+                tally.updated += db.session.scalar(
+                    select(func.count())
+                    .select_from(s)
+                    .join(sp, stored)
+                    .where(matched, s.reference.is_(None), first, ends_differ)
+                ) - len(plain_changes)
+                tally.updated += self.replaced_in_file(matched, key, ("end_date",), plain=True)
         self.update_changed(sp, changes, "spell.import_update")
 
         # A new spell without a reference is stored as its first line gave it, with the end date
@@ -99,7 +102,9 @@ class Spells(EvidenceFormat):
             .correlate(s)
             .scalar_subquery()
         )
-        end_date = case((s.reference.is_(None), last_end), else_=s.end_date).label("end_date")
+        end_date = (
+            case((s.reference.is_(None), last_end), else_=s.end_date).label("end_date") if repeats else s.end_date
+        )
         new = (s.member_id, s.kind, s.detail, s.start_date, end_date, s.reference, s.source)
         new_with_reference = and_(
             s.reference.is_not(None), ~exists().where(sp.source == s.source, sp.reference == s.reference)
