@@ -11,7 +11,6 @@ from tests.test_outcomes_cli import _example_one
 from tff.extensions import db
 from tff.jobs.models import SUCCEEDED
 from tff.outcomes import evaluation as evaluations
-from tff.outcomes import loader
 from tff.outcomes.models import CLAIMED, DONE, EvaluationChunk, OutcomeDecision
 from tff.timeutil import utcnow
 
@@ -20,7 +19,7 @@ from tff.timeutil import utcnow
 def cohort(clean, monkeypatch):
     """Five attached phase one families (worked example 1), an unattached one and a phase two
     one, cut into chunks of two."""
-    monkeypatch.setattr(loader, "CHUNK", 2)
+    monkeypatch.setitem(clean.config, "OUTCOMES_CHUNK", 2)
     for n in range(1, 6):
         _example_one(clean, f"F{n:03d}")
     Maker(clean).family("F900")

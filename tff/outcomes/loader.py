@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import select
 
 from tff.cases.models import Family, Member
@@ -32,8 +33,6 @@ from tff.outcomes.phase1 import RULE_SET, Phase1Settings, evaluate
 EVENT_KINDS = ("asb", "offence", "fixed_exclusion", "permanent_exclusion")
 #: the spell kinds phase one reads
 SPELL_KINDS = ("benefit", "employment", "work_programme", "esf")
-#: families whose facts are loaded and evaluated together
-CHUNK = 2000
 
 
 def calendar() -> TermCalendar:
@@ -116,7 +115,7 @@ def attached_families(programme: str = RULE_SET, after: str = "", limit: int | N
         select(Family.id, Family.reference)
         .where(Family.programme == programme, Family.attached_on.is_not(None), Family.reference > after)
         .order_by(Family.reference)
-        .limit(limit or CHUNK)
+        .limit(limit or current_app.config["OUTCOMES_CHUNK"])
     )
     return [tuple(row) for row in _rows(query)]
 
