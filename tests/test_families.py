@@ -262,6 +262,7 @@ def test_no_family_scoped_url_opens_another_workers_family(client, make, app):
                 "cases.edit",
                 "cases.lead_worker",
                 "cases.criteria",
+                "verified_outcomes.decide",
             ):
                 assert response.status_code == 404, f"GET {url} gave {response.status_code}"
     # and with a valid token the POSTs are still refused
