@@ -37,22 +37,25 @@ def _decisions(app, evaluation_id):
         return [tuple(r) for r in rows]
 
 
-def test_the_job_decides_every_attached_phase_one_family_once_in_chunks(cohort):
+def test_the_job_decides_every_attached_family_once_in_chunks(cohort):
     with cohort.app_context():
         evaluation = evaluations.create(date(2013, 7, 31))
         job = evaluations.start_evaluation(evaluation, queue=False)
         assert job.state == SUCCEEDED, job.message
-        assert job.result["families"] == 5 and job.result["decisions"] == 15
-        assert (job.done, job.total, job.unit) == (5, 5, "families")
+        # Five phase one families, three results each; the phase two family has no plan
+        # adopted yet, and one decision that says so.
+        assert job.result["families"] == 6 and job.result["decisions"] == 16
+        assert (job.done, job.total, job.unit) == (6, 6, "families")
         chunks = db.session.scalars(select(EvaluationChunk).order_by(EvaluationChunk.seq)).all()
         assert [(c.first_ref, c.last_ref, c.families, c.state) for c in chunks] == [
             ("F001", "F002", 2, DONE),
             ("F003", "F004", 2, DONE),
-            ("F005", "F005", 1, DONE),
+            ("F005", "F901", 2, DONE),
         ]
         evaluation_id = evaluation.id
     decisions = _decisions(cohort, evaluation_id)
-    assert {ref for ref, *_ in decisions} == {"F001", "F002", "F003", "F004", "F005"}
+    assert {ref for ref, *_ in decisions} == {"F001", "F002", "F003", "F004", "F005", "F901"}
+    assert ("F901", "significant_sustained_progress", False, None) in decisions
     assert ("F001", "crime_asb_education", True, 700) in decisions
     assert ("F001", "continuous_employment", False, 800) in decisions
 
@@ -83,7 +86,7 @@ def test_a_chunk_another_worker_is_deciding_is_left_to_it_and_a_quiet_one_is_tak
                 OutcomeDecision.evaluation_id == evaluation.id
             )
         ).one()
-        assert families == 3  # F003, F004 and F005; F001 and F002 are the other worker's
+        assert families == 4  # F003, F004, F005 and F901; F001 and F002 are the other worker's
         # The quiet worker comes back and finishes its chunk: it no longer holds it, so its
         # decisions are not kept twice.
         db.session.execute(
@@ -98,6 +101,24 @@ def test_one_family_and_families_that_cannot_be_evaluated(cohort):
         evaluation = evaluations.create(date(2013, 7, 31), "F003")
         job = evaluations.start_evaluation(evaluation, queue=False)
         assert job.state == SUCCEEDED and job.result["families"] == 1
-        for reference, says in (("NOPE", "no family"), ("F900", "not attached"), ("F901", "outcome plan")):
+        for reference, says in (("NOPE", "no family"), ("F900", "not attached")):
             with pytest.raises(evaluations.NoResults, match=says):
                 evaluations.create(date(2013, 7, 31), reference)
+
+
+def test_a_phase_two_family_is_decided_by_the_plan_in_force_when_it_was_attached(cohort):
+    from tff.outcomes.plan_versions.operations import store_shipped
+
+    with cohort.app_context():
+        store_shipped(None)
+        evaluation = evaluations.create(date(2016, 6, 30), "F901")
+        assert evaluations.start_evaluation(evaluation, queue=False).state == SUCCEEDED
+        rows = db.session.execute(
+            select(OutcomeDecision.rule_set, OutcomeDecision.outcome, OutcomeDecision.at_stake).where(
+                OutcomeDecision.evaluation_id == evaluation.id
+            )
+        ).all()
+    assert sorted(rows) == [
+        ("rotherham-2015 v1", "continuous_employment", 800),
+        ("rotherham-2015 v1", "significant_sustained_progress", 800),
+    ]

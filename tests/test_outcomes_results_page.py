@@ -101,17 +101,32 @@ def test_a_bad_date_is_an_error_not_a_crash(client, make, clean):
         assert "Claimable" not in text(response)
 
 
-def test_families_decided_elsewhere_are_told_so(client, make, clean):
+def test_an_unattached_family_is_told_it_has_no_results_yet(client, make, clean):
     worker = make.user("lead_worker")
     unattached = make.family(lead_worker_id=worker.id)
-    later = make.family(
-        lead_worker_id=worker.id, programme="supporting_families", status="attached", attached_on=date(2023, 1, 5)
-    )
     sign_in(client, worker.email)
-    for family in (unattached, later):
-        response = client.get(f"/families/{family.reference}/results?as_of=2013-07-31")
-        assert response.status_code == 200
-        page = text(response)
-        assert "Results are decided here for attached phase one families" in page
-        assert "outcome plan applies" in page
-        assert "What is still missing" not in page
+    response = client.get(f"/families/{unattached.reference}/results?as_of=2013-07-31")
+    assert response.status_code == 200
+    page = text(response)
+    assert "A family has results once it is attached" in page
+    assert "What is still missing" not in page
+
+
+def test_a_phase_two_family_is_decided_by_its_outcome_plan(client, make, clean):
+    from tff.cases.models import FamilyCriterion
+    from tff.outcomes.plan_versions.operations import store_shipped
+
+    worker = make.user("lead_worker")
+    family = make.family(lead_worker_id=worker.id, programme="phase2", status="attached", attached_on=date(2015, 6, 1))
+    with clean.app_context():
+        for code in ("crime_asb", "domestic_abuse"):
+            db.session.add(FamilyCriterion(family_id=family.id, kind="problem", code=code, source="imported"))
+        db.session.commit()
+    sign_in(client, worker.email)
+    page = text(client.get(f"/families/{family.reference}/results?as_of=2016-06-30"))
+    assert "no outcome plan of its programme was in force" in page  # none adopted yet
+    with clean.app_context():
+        store_shipped(None)
+    page = text(client.get(f"/families/{family.reference}/results?as_of=2016-06-30"))
+    assert "decided by rotherham-2015 v1" in page
+    assert "Significant and sustained progress" in page

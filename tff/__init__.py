@@ -42,6 +42,8 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     from tff.imports.views import bp as imports_bp
     from tff.jobs.views import bp as jobs_bp
     from tff.outcomes.evaluation_views import bp as outcomes_bp
+    from tff.outcomes.plan_versions.views import bp as plans_bp
+    from tff.outcomes.verified.views import bp as verified_outcomes_bp
     from tff.outcomes.views import bp as family_results_bp
 
     for bp in (
@@ -60,6 +62,8 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
         family_evidence_bp,
         family_results_bp,
         outcomes_bp,
+        plans_bp,
+        verified_outcomes_bp,
     ):
         app.register_blueprint(bp)
     security.init_app(app)

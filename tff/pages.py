@@ -32,6 +32,8 @@ NAVIGATION = [
     ("Imports", "imports.index", {roles.COORDINATOR, roles.ADMIN}),
     ("Unmatched evidence", "evidence.unmatched", {roles.COORDINATOR, roles.ADMIN}),
     ("Results", "outcomes.index", {roles.COORDINATOR, roles.MANAGER, roles.FINANCE, roles.AUDITOR, roles.ADMIN}),
+    ("Outcome plans", "plans.index", {roles.COORDINATOR, roles.MANAGER, roles.FINANCE, roles.AUDITOR, roles.ADMIN}),
+    ("Verified outcomes", "verified_outcomes.queue", {roles.MANAGER}),
     ("Providers", "referrals.providers", {roles.COORDINATOR, roles.MANAGER, roles.ADMIN}),
     ("Audit trail", "audit.index", {roles.ADMIN, roles.AUDITOR}),
     ("Users", "auth.users", {roles.ADMIN}),

@@ -12,5 +12,6 @@ SECTIONS = [
     ("Referrals", "referrals.index"),
     ("Evidence", "family_evidence.index"),
     ("Results", "family_results.index"),
+    ("Verified outcomes", "verified_outcomes.index"),
     ("Timeline", "progress.timeline"),
 ]

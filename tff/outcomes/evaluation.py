@@ -21,7 +21,6 @@ from tff.extensions import db
 from tff.jobs.operations import JobError, start
 from tff.outcomes import loader
 from tff.outcomes.models import CLAIMED, DONE, PENDING, Evaluation, EvaluationChunk, OutcomeDecision
-from tff.outcomes.phase1 import RULE_SET, financial_year_of
 from tff.timeutil import utcnow
 
 JOB_KIND = "outcomes.evaluate"
@@ -37,18 +36,13 @@ class NoResults(Exception):
 
 
 def create(as_of: date, family_ref: str | None = None, user=None) -> Evaluation:
-    """Record an evaluation (of every attached phase one family, or one), committed."""
+    """Record an evaluation (of every attached family, or one), committed."""
     if family_ref is not None:
         family = db.session.scalar(select(Family).where(Family.reference == family_ref.strip()))
         if family is None:
             raise NoResults(f"There is no family with the reference {family_ref.strip()!r}.")
         if family.attached_on is None:
             raise NoResults(f"Family {family.reference} is not attached, so it has no results yet.")
-        if family.programme != RULE_SET:
-            raise NoResults(
-                f"Family {family.reference} is on {family.programme_label}: its results follow an outcome plan, "
-                "which is not evaluated here yet."
-            )
         family_ref = family.reference
     evaluation = Evaluation(as_of=as_of, family_ref=family_ref, started_by_id=user.id if user is not None else None)
     db.session.add(evaluation)
@@ -189,29 +183,23 @@ def _work(evaluation_id: int, job=None, total: int = 0) -> bool:
     as_of = db.session.scalar(select(Evaluation.as_of).where(Evaluation.id == evaluation_id))
     family_ids = list(
         db.session.scalars(
-            select(Family.id).where(
-                Family.reference.between(first, last),
-                Family.programme == RULE_SET,
-                Family.attached_on.is_not(None),
-            )
+            select(Family.id).where(Family.reference.between(first, last), Family.attached_on.is_not(None))
         )
     )
-    rules = loader.settings()
     rows = []
-    for facts, decisions in loader.decide_each(family_ids, as_of, rules, loader.calendar()):
-        rates = rules.rates.get(financial_year_of(facts.attached_on)) if facts.attached_on else None
-        for d in decisions:
+    for decided in loader.decide_each(family_ids, as_of, loader.rule_sets()):
+        for d in decided.decisions:
             rows.append(
                 {
                     "evaluation_id": evaluation_id,
-                    "family_id": facts.family_id,
+                    "family_id": decided.facts.family_id,
                     "family_ref": d.family_ref,
                     "rule_set": d.rule_set,
                     "outcome": d.outcome,
                     "met": d.met,
                     "claimable": d.claimable,
                     "amount": d.amount,
-                    "at_stake": rates.of(d.outcome) if rates is not None else None,
+                    "at_stake": decided.at_stake.get(d.outcome),
                     "reasons": d.reasons,
                     "missing": d.missing,
                     "near_miss": d.near_miss,

@@ -1,17 +1,18 @@
 """The facts of many families at once, for the engine: a handful of set-based queries per
-chunk of families, whatever the chunk's size, and only the evidence the rules read.
+chunk of families, whatever the chunk's size, and only the evidence the rules read; and the
+rule sets that decide them (phase one, and the adopted outcome plan versions).
 
-This module is the engine's one door to the database; `phase1` never sees a session.
+This module is the engines' one door to the database: `phase1` and `plans` never see a session.
 """
 
 from collections import defaultdict
-from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
 
-from tff.cases.models import Family, Member
+from tff.cases.models import Family, FamilyCriterion, Member
 from tff.evidence.models import AttendanceRecord, Event, Spell
 from tff.evidence.settings import TermCalendar as CalendarSetting
 from tff.evidence.settings import out_of_work_codes
@@ -27,7 +28,12 @@ from tff.outcomes.facts import (
     SpellFact,
     TermCalendar,
 )
-from tff.outcomes.phase1 import RULE_SET, Phase1Settings, evaluate
+from tff.outcomes.phase1 import OUTCOMES, RULE_SET, Phase1Settings, evaluate, financial_year_of
+from tff.outcomes.plan_versions.models import OutcomePlanVersion
+from tff.outcomes.plan_versions.operations import CHOSEN
+from tff.outcomes.plans import PlanDocument, parse_plan
+from tff.outcomes.plans.evaluate import SIGNIFICANT_SUSTAINED_PROGRESS, evaluate_plan
+from tff.outcomes.verified.operations import approved_codes
 
 #: the event kinds phase one reads
 EVENT_KINDS = ("asb", "offence", "fixed_exclusion", "permanent_exclusion")
@@ -51,8 +57,9 @@ def _rows(query):
     return db.session.connection().execute(query).all()
 
 
-def load(family_ids: list[int]) -> list[FamilyFacts]:
-    """The facts of these families (in id order): five queries, whatever their number."""
+def load(family_ids: list[int], every_kind: bool = False) -> list[FamilyFacts]:
+    """The facts of these families (in id order): five queries, whatever their number. Only
+    the evidence phase one reads, unless `every_kind` (outcome plans may read any kind)."""
     if not family_ids:
         return []
     members: dict[int, list[MemberFacts]] = defaultdict(list)
@@ -76,15 +83,17 @@ def load(family_ids: list[int]) -> list[FamilyFacts]:
     for row in _rows(query):
         attendance[family_of[row[0]]].append(AttendanceFact(*row))
     events: dict[int, list[EventFact]] = defaultdict(list)
-    query = select(Event.member_id, Event.kind, Event.date).where(
-        Event.member_id.in_(in_families), Event.kind.in_(EVENT_KINDS)
-    )
+    query = select(Event.member_id, Event.kind, Event.date).where(Event.member_id.in_(in_families))
+    if not every_kind:
+        query = query.where(Event.kind.in_(EVENT_KINDS))
     for row in _rows(query):
         events[family_of[row[0]]].append(EventFact(*row))
     spells: dict[int, list[SpellFact]] = defaultdict(list)
     query = select(Spell.member_id, Spell.kind, Spell.detail, Spell.start_date, Spell.end_date).where(
-        Spell.member_id.in_(in_families), Spell.kind.in_(SPELL_KINDS)
+        Spell.member_id.in_(in_families)
     )
+    if not every_kind:
+        query = query.where(Spell.kind.in_(SPELL_KINDS))
     for row in _rows(query):
         spells[family_of[row[0]]].append(SpellFact(*row))
 
@@ -108,40 +117,121 @@ def load(family_ids: list[int]) -> list[FamilyFacts]:
     ]
 
 
-def attached_families(programme: str = RULE_SET, after: str = "", limit: int | None = None) -> list[tuple[int, str]]:
-    """The next `limit` attached families of the programme, (id, reference) in reference
-    order: a chunk of the cohort, read by the unique index on the reference."""
+def attached_families(after: str = "", limit: int | None = None) -> list[tuple[int, str]]:
+    """The next `limit` attached families, (id, reference) in reference order: a chunk of the
+    cohort, read by the unique index on the reference."""
     query = (
         select(Family.id, Family.reference)
-        .where(Family.programme == programme, Family.attached_on.is_not(None), Family.reference > after)
+        .where(Family.attached_on.is_not(None), Family.reference > after)
         .order_by(Family.reference)
         .limit(limit or current_app.config["OUTCOMES_CHUNK"])
     )
     return [tuple(row) for row in _rows(query)]
 
 
-def decide_each(family_ids: list[int], as_of: date, rules: Phase1Settings, terms: TermCalendar):
-    """(facts, decisions) of each phase one family of these, as of the date. (Claim history
-    arrives with claim batches; until a family has claimed, its history is empty.)"""
-    return [
-        (facts, evaluate(facts, rules, terms, ClaimHistory(), as_of))
-        for facts in load(family_ids)
-        if facts.programme == RULE_SET
-    ]
+@dataclass(frozen=True)
+class RuleSets:
+    """What decides results, read once for many families: phase one's settings, the term
+    calendar, and the adopted outcome plan versions."""
+
+    phase1: Phase1Settings
+    calendar: TermCalendar
+    #: (framework, name, version, in force from, document) of every adopted plan version
+    plans: tuple[tuple[str, str, int, date, PlanDocument], ...]
+
+    def plan_for(self, framework: str, attached_on: date | None, chosen: str | None) -> PlanDocument | None:
+        """As `plan_versions.operations.plan_for`, without a query a family."""
+        mine = [p for p in self.plans if p[0] == framework]
+        if chosen:
+            found = CHOSEN.match(chosen)
+            if not found:
+                return None
+            named = [p for p in mine if p[1] == found["name"]]
+            if found["version"]:
+                named = [p for p in named if p[2] == int(found["version"])]
+            return max(named, key=lambda p: p[2])[4] if named else None
+        in_force = [p for p in mine if attached_on is not None and p[3] <= attached_on]
+        return max(in_force, key=lambda p: (p[3], p[2]))[4] if in_force else None
 
 
-def decide(family_ids: list[int], as_of: date, rules: Phase1Settings, terms: TermCalendar) -> list[Decision]:
-    """The phase one decisions of these families as of the date, sorted by family reference
-    then outcome."""
-    decisions = [d for _, decided in decide_each(family_ids, as_of, rules, terms) for d in decided]
+def rule_sets() -> RuleSets:
+    adopted = db.session.scalars(select(OutcomePlanVersion).where(OutcomePlanVersion.in_force_from.is_not(None)))
+    plans = tuple((v.framework, v.name, v.version, v.in_force_from, parse_plan(v.document)) for v in adopted)
+    return RuleSets(settings(), calendar(), plans)
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A family's facts, its decisions, and what each result pays (for the near misses)."""
+
+    facts: FamilyFacts
+    decisions: list[Decision]
+    at_stake: dict[str, int]
+
+
+def _case_details(family_ids: list[int]) -> dict[int, tuple[list[str], date | None, str | None]]:
+    """family id -> (problems identified, closed on, the plan its record names), two queries."""
+    if not family_ids:
+        return {}
+    problems: dict[int, list[str]] = defaultdict(list)
+    query = select(FamilyCriterion.family_id, FamilyCriterion.code).where(
+        among(FamilyCriterion.family_id, family_ids), FamilyCriterion.kind == "problem"
+    )
+    for family_id, code in _rows(query):
+        problems[family_id].append(code)
+    query = select(Family.id, Family.closed_on, Family.outcome_plan).where(among(Family.id, family_ids))
+    return {family_id: (sorted(problems[family_id]), closed, chosen) for family_id, closed, chosen in _rows(query)}
+
+
+def decide_each(family_ids: list[int], as_of: date, rules: RuleSets) -> list[Decided]:
+    """The decisions of each of these families as of the date: phase one's rules, or the
+    outcome plan version that applies to the family. (Claim history arrives with claim
+    batches; until a family has claimed, its history is empty.)"""
+    facts_of = load(family_ids, every_kind=bool(rules.plans))
+    planned = [f.family_id for f in facts_of if f.programme != RULE_SET]
+    details = _case_details(planned)
+    verified = approved_codes(planned, as_of) if planned else {}
+    decided = []
+    for facts in facts_of:
+        if facts.programme == RULE_SET:
+            rates = rules.phase1.rates.get(financial_year_of(facts.attached_on)) if facts.attached_on else None
+            stakes = {o: rates.of(o) for o in OUTCOMES} if rates is not None else {}
+            decisions = evaluate(facts, rules.phase1, rules.calendar, ClaimHistory(), as_of)
+            decided.append(Decided(facts, decisions, stakes))
+            continue
+        problems, closed_on, chosen = details[facts.family_id]
+        plan = rules.plan_for(facts.programme, facts.attached_on, chosen)
+        if plan is None:
+            decided.append(Decided(facts, [_no_plan(facts, chosen)], {}))
+            continue
+        decisions = evaluate_plan(
+            facts,
+            plan,
+            problems,
+            rules.calendar,
+            ClaimHistory(),
+            as_of,
+            closed_on=closed_on,
+            verified=verified.get(facts.family_id, frozenset()),
+            out_of_work_benefits=rules.phase1.out_of_work_benefits,
+        )
+        stakes = {SIGNIFICANT_SUSTAINED_PROGRESS: plan.rates.result}
+        if plan.rates.continuous_employment is not None:
+            stakes["continuous_employment"] = plan.rates.continuous_employment
+        decided.append(Decided(facts, decisions, stakes))
+    return decided
+
+
+def _no_plan(facts: FamilyFacts, chosen: str | None) -> Decision:
+    why = (
+        f"its record names the outcome plan {chosen!r}, which is not an adopted plan of its programme"
+        if chosen
+        else f"no outcome plan of its programme was in force on its attachment date ({facts.attached_on})"
+    )
+    return Decision(facts.family_ref, "no plan", SIGNIFICANT_SUSTAINED_PROGRESS, False, False, None, [why])
+
+
+def decide(family_ids: list[int], as_of: date, rules: RuleSets) -> list[Decision]:
+    """The decisions of these families as of the date, sorted by family reference then outcome."""
+    decisions = [d for one in decide_each(family_ids, as_of, rules) for d in one.decisions]
     return sorted(decisions, key=lambda d: (d.family_ref, d.outcome))
-
-
-def cohort(as_of: date) -> Iterator[list[Decision]]:
-    """Every attached phase one family's decisions, a chunk of families at a time, in the
-    order of their references."""
-    rules, terms = settings(), calendar()
-    after = ""
-    while chunk := attached_families(after=after):
-        yield decide([family_id for family_id, _ in chunk], as_of, rules, terms)
-        after = chunk[-1][1]

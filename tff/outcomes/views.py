@@ -1,6 +1,6 @@
-"""The family's "Results" section: the phase one results of an attached family as of a date,
-decided by the same engine as the cohort and the claims, with the reasons and what is still
-missing."""
+"""The family's "Results" section: the results of an attached family as of a date (phase one's,
+or its outcome plan's), decided by the same engine as the cohort and the claims, with the
+reasons and what is still missing."""
 
 from datetime import date
 
@@ -11,7 +11,8 @@ from tff.auth.permissions import role_required
 from tff.auth.roles import ALL
 from tff.cases.access import get_family_or_404
 from tff.outcomes import loader
-from tff.outcomes.phase1 import CONTINUOUS_EMPLOYMENT, CRIME_ASB_EDUCATION, PROGRESS_TO_WORK, RULE_SET
+from tff.outcomes.phase1 import CONTINUOUS_EMPLOYMENT, CRIME_ASB_EDUCATION, PROGRESS_TO_WORK
+from tff.outcomes.plans.evaluate import SIGNIFICANT_SUSTAINED_PROGRESS
 
 bp = Blueprint("family_results", __name__, url_prefix="/families")
 
@@ -20,6 +21,7 @@ TITLES = {
     CRIME_ASB_EDUCATION: "Crime, anti-social behaviour and education",
     CONTINUOUS_EMPLOYMENT: "Continuous employment",
     PROGRESS_TO_WORK: "Progress to work",
+    SIGNIFICANT_SUSTAINED_PROGRESS: "Significant and sustained progress",
 }
 AS_OF_ERROR = "Enter the as of date as a real date, for example 2013-07-31"
 
@@ -40,12 +42,12 @@ def _as_of(value: str | None) -> tuple[date, str | None]:
 def index(reference: str):
     family = get_family_or_404(current_user, reference)
     raw = request.args.get("as_of", "")
-    decided_here = family.programme == RULE_SET and family.attached_on is not None
+    decided_here = family.attached_on is not None
     as_of, error = _as_of(raw) if decided_here else (date.today(), None)
     decisions = []
     if decided_here and error is None:
         order = list(TITLES)
-        found = loader.decide([family.id], as_of, loader.settings(), loader.calendar())
+        found = loader.decide([family.id], as_of, loader.rule_sets())
         decisions = sorted(found, key=lambda d: order.index(d.outcome) if d.outcome in order else len(order))
     return render_template(
         "outcomes/results.html",

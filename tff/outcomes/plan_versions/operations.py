@@ -1,0 +1,149 @@
+"""Importing, editing, exporting and adopting plan versions, and choosing a family's plan.
+Every change is audited in its own transaction."""
+
+import json
+import re
+from datetime import date
+
+from sqlalchemy import func, select
+
+from tff.audit.operations import record
+from tff.extensions import db
+from tff.outcomes.plan_versions.models import OutcomePlanVersion
+from tff.outcomes.plans import PlanDocument, PlanInvalid, default_plans, dump_plan, load_plan, parse_plan
+from tff.timeutil import utcnow
+
+#: the programme a plan's framework measures
+FRAMEWORKS = {"phase2": "Phase two (2015)", "supporting_families": "Supporting Families (2022)"}
+#: what `outcome_plan` in families.csv may say: a name, with a version ("rotherham-2015 v2")
+CHOSEN = re.compile(r"^\s*(?P<name>[^\s@]+)\s*(?:(?:v|@)\s*(?P<version>\d+))?\s*$", re.IGNORECASE)
+#: when the shipped plans came into force (the programmes' own start dates)
+SHIPPED_IN_FORCE = {"phase2": date(2015, 4, 1), "supporting_families": date(2022, 10, 1)}
+
+
+class PlanRefused(Exception):
+    """The plan cannot be stored or adopted: `errors` say why, each where in the plan."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+def document_of(version: OutcomePlanVersion) -> PlanDocument:
+    return parse_plan(version.document)
+
+
+def store(text: str, fmt: str, user, *, source: str = "imported") -> OutcomePlanVersion:
+    """A new plan version from YAML or JSON text, validated whole; nothing stored when any
+    part of it is wrong."""
+    try:
+        document = load_plan(text, fmt)
+    except PlanInvalid as exc:
+        raise PlanRefused(exc.errors) from None
+    return _add(document, user, source)
+
+
+def _add(document: PlanDocument, user, source: str) -> OutcomePlanVersion:
+    taken = db.session.scalar(
+        select(func.max(OutcomePlanVersion.version)).where(OutcomePlanVersion.name == document.name)
+    )
+    if taken is not None and document.version <= taken:
+        raise PlanRefused(
+            [f"version: {document.name} has version {taken} already; a new version must be numbered {taken + 1}"]
+        )
+    version = OutcomePlanVersion(
+        name=document.name,
+        version=document.version,
+        title=document.title,
+        framework=document.framework,
+        document=json.loads(dump_plan(document, "json")),
+        created_by_id=user.id if user is not None else None,
+    )
+    db.session.add(version)
+    db.session.flush()
+    record(
+        "outcome_plan.store",
+        "outcome_plan_version",
+        version.id,
+        f"Outcome plan {version.label} ({version.title}) {source}",
+        None,
+        {"name": version.name, "version": version.version, "framework": version.framework},
+        user=user,
+    )
+    db.session.commit()
+    return version
+
+
+def export(version: OutcomePlanVersion, fmt: str) -> str:
+    return dump_plan(document_of(version), fmt)
+
+
+def next_version_text(version: OutcomePlanVersion) -> str:
+    """The version's YAML, numbered as the plan's next version: the start of an edit."""
+    latest = db.session.scalar(
+        select(func.max(OutcomePlanVersion.version)).where(OutcomePlanVersion.name == version.name)
+    )
+    data = dict(version.document)
+    data["version"] = latest + 1
+    return dump_plan(parse_plan(data), "yaml")
+
+
+def adopt(version: OutcomePlanVersion, in_force_from: date, user=None) -> None:
+    """Families of the plan's framework attached from the date on are measured against it.
+    Decisions already recorded keep the version they were made with."""
+    if version.adopted:
+        raise PlanRefused([f"{version.label} was adopted already, in force from {version.in_force_from:%-d %B %Y}"])
+    before = {"in_force_from": None}
+    version.in_force_from, version.adopted_at = in_force_from, utcnow()
+    version.adopted_by_id = user.id if user is not None else None
+    record(
+        "outcome_plan.adopt",
+        "outcome_plan_version",
+        version.id,
+        f"Outcome plan {version.label} adopted, in force from {in_force_from.isoformat()}",
+        before,
+        {"in_force_from": in_force_from.isoformat()},
+        user=user,
+    )
+    db.session.commit()
+
+
+def missing_shipped() -> list[PlanDocument]:
+    """The plans shipped with the product that are not stored yet."""
+    stored = set(db.session.execute(select(OutcomePlanVersion.name, OutcomePlanVersion.version)).all())
+    return [plan for plan in default_plans() if (plan.name, plan.version) not in stored]
+
+
+def store_shipped(user, adopt_them: bool = True) -> list[OutcomePlanVersion]:
+    """Store (and adopt, from their programme's start) the shipped plans not stored yet."""
+    stored = []
+    for plan in missing_shipped():
+        version = _add(plan, user, "shipped with the product")
+        if adopt_them:
+            adopt(version, SHIPPED_IN_FORCE[plan.framework], user)
+        stored.append(version)
+    return stored
+
+
+def plan_for(framework: str, attached_on: date | None, chosen: str | None) -> OutcomePlanVersion | None:
+    """The plan version a family is measured against: the one its `outcome_plan` names (a
+    name alone: that plan's latest adopted version), else the adopted plan of its framework
+    in force on its attachment date."""
+    adopted = select(OutcomePlanVersion).where(
+        OutcomePlanVersion.in_force_from.is_not(None), OutcomePlanVersion.framework == framework
+    )
+    if chosen:
+        found = CHOSEN.match(chosen)
+        if not found:
+            return None
+        query = adopted.where(OutcomePlanVersion.name == found["name"])
+        if found["version"]:
+            query = query.where(OutcomePlanVersion.version == int(found["version"]))
+        return db.session.scalar(query.order_by(OutcomePlanVersion.version.desc()).limit(1))
+    if attached_on is None:
+        return None
+    return db.session.scalar(
+        adopted.where(OutcomePlanVersion.in_force_from <= attached_on)
+        .order_by(OutcomePlanVersion.in_force_from.desc(), OutcomePlanVersion.version.desc())
+        .limit(1)
+    )

@@ -1,0 +1,423 @@
+"""An outcome plan as data (`outcome-plans.md`): a named, versioned document that says, for each
+headline problem, what counts as significant and sustained progress, built from a fixed set of
+measures combined with `all_of`, `any_of` and `not`.
+
+`parse_plan()` checks a plan read from a file or a form and collects every error at once, each
+naming where in the plan it is (`problems[2] (education).test.all_of[1]: ...`), so that a
+manager can fix them all in one go. `load_plan()` and `dump_plan()` read and write YAML or JSON;
+`load_plan(dump_plan(doc, fmt), fmt) == doc`."""
+
+import copy
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import yaml
+
+PHASE2 = "phase2"
+SUPPORTING_FAMILIES = "supporting_families"
+FRAMEWORKS = (PHASE2, SUPPORTING_FAMILIES)
+#: the fewest headline problems a family on the framework has
+MIN_PROBLEMS = {PHASE2: 2, SUPPORTING_FAMILIES: 3}
+
+MEMBER_SETS = ("everyone", "children", "adults", "with_problem")
+COMBINATORS = ("all_of", "any_of", "not")
+FORMATS = ("yaml", "json")
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+_REQUIRED = object()
+
+
+@dataclass(frozen=True, slots=True)
+class _Param:
+    """One parameter of a measure: its kind of value and its default (`_REQUIRED`: none)."""
+
+    kind: str
+    default: object = _REQUIRED
+
+
+#: measure -> its default member set and its parameters, in the order a plan file lists them
+MEASURES: Mapping[str, tuple[str, dict[str, _Param]]] = {
+    "attendance_rate": (
+        "children",
+        {"terms": _Param("count", 3), "mode": _Param("mode", "each"), "at_least_percent": _Param("percent")},
+    ),
+    "unauthorised_absence": (
+        "children",
+        {"terms": _Param("count", 3), "below_percent": _Param("percent", 15)},
+    ),
+    "exclusions": (
+        "children",
+        {
+            "terms": _Param("count", 3),
+            "fixed_fewer_than": _Param("count", 3),
+            "permanent_at_most": _Param("number", 0),
+        },
+    ),
+    "event_count": (
+        "everyone",
+        {"kinds": _Param("kinds"), "months": _Param("count"), "at_most": _Param("number", 0)},
+    ),
+    "event_reduction": (
+        "everyone",
+        {"kinds": _Param("kinds"), "percent": _Param("percent"), "months": _Param("count", 6)},
+    ),
+    "spell_state": ("everyone", {"kinds": _Param("kinds"), "months": _Param("count")}),
+    "continuous_employment": ("adults", {"weeks": _Param("count", 26)}),
+    "progress_to_work": ("adults", {"kinds": _Param("kinds", ("work_programme", "esf"))}),
+    "verified": ("everyone", {"outcome": _Param("code")}),
+}
+
+_PLAN_KEYS = (
+    "name",
+    "version",
+    "title",
+    "framework",
+    "rates",
+    "continuous_employment_weeks",
+    "sustain_months_after_closure",
+    "problems",
+)
+_RATE_KEYS = ("attachment_fee", "result", "continuous_employment")
+_PROBLEM_KEYS = ("code", "title", "identify", "test")
+
+
+class PlanInvalid(ValueError):
+    """A plan that cannot be used; `.errors` says every way it is wrong, each naming where."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = list(errors)
+        super().__init__("; ".join(self.errors))
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRates:
+    """Whole pounds paid under the plan. `continuous_employment` is None for a plan with no
+    separate continuous employment result (Supporting Families)."""
+
+    attachment_fee: int
+    result: int
+    continuous_employment: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A headline problem: its code and title, optionally how it is identified from data (free
+    form, for the identification worklist), and its test for significant and sustained progress:
+    a tree of `{"all_of": [...]}`, `{"any_of": [...]}`, `{"not": {...}}` and measures
+    `{"measure": NAME, "members": ..., parameters...}` with every default filled in."""
+
+    code: str
+    title: str
+    test: dict
+    identify: dict | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanDocument:
+    name: str
+    version: int
+    title: str
+    #: phase2 or supporting_families
+    framework: str
+    rates: PlanRates
+    problems: tuple[Problem, ...] = ()
+    #: months the family must stay on track after its case closes before a result (0: none)
+    sustain_months_after_closure: int = 0
+    #: weeks of the plan's continuous employment result (when its rates include one)
+    continuous_employment_weeks: int = 26
+
+    @property
+    def rule_set(self) -> str:
+        """How decisions and claim lines name the plan and version they were measured against."""
+        return f"{self.name} v{self.version}"
+
+    def problem(self, code: str) -> Problem | None:
+        return next((p for p in self.problems if p.code == code), None)
+
+
+# --- parsing -------------------------------------------------------------------------------------
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _where(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+@dataclass(slots=True)
+class _Parser:
+    errors: list[str] = field(default_factory=list)
+
+    def error(self, where: str, message: str) -> None:
+        self.errors.append(f"{where}: {message}")
+
+    def unknown_keys(self, data: Mapping, allowed, path: str) -> None:
+        for key in data:
+            if key not in allowed:
+                self.error(_where(path, str(key)), f"unknown key; the keys are {', '.join(allowed)}")
+
+    def whole(self, data: Mapping, key: str, path: str, minimum: int, what: str, default=_REQUIRED):
+        where = _where(path, key)
+        if key not in data:
+            if default is _REQUIRED:
+                self.error(where, "is required")
+            return default
+        value = data[key]
+        if not _is_int(value) or value < minimum:
+            self.error(where, f"must be {what}")
+            return default if default is not _REQUIRED else None
+        return value
+
+    def text(self, data: Mapping, key: str, path: str, pattern: re.Pattern | None = None, what: str = ""):
+        where = _where(path, key)
+        if key not in data:
+            self.error(where, "is required")
+            return None
+        value = data[key]
+        if not isinstance(value, str) or not value.strip():
+            self.error(where, "must be some text")
+            return None
+        if pattern is not None and not pattern.match(value):
+            self.error(where, f"{value!r} is not {what}")
+            return None
+        return value.strip() if pattern is None else value
+
+    def plan(self, data) -> PlanDocument | None:
+        if not isinstance(data, Mapping):
+            self.error("plan", "must be a mapping of name, version, title, framework, rates and problems")
+            return None
+        self.unknown_keys(data, _PLAN_KEYS, "")
+        name = self.text(data, "name", "", _NAME, "a plan name (lower case letters, digits and hyphens)")
+        version = self.whole(data, "version", "", 1, "a whole number, 1 or more")
+        title = self.text(data, "title", "")
+        framework = data.get("framework")
+        if "framework" not in data:
+            self.error("framework", "is required")
+        elif framework not in FRAMEWORKS:
+            self.error("framework", f"{framework!r} is not a framework; the frameworks are {', '.join(FRAMEWORKS)}")
+            framework = None
+        rates = self.rates(data, framework)
+        weeks = self.whole(data, "continuous_employment_weeks", "", 1, "a whole number of weeks, 1 or more", 26)
+        sustain = self.whole(data, "sustain_months_after_closure", "", 0, "a whole number of months, 0 or more", 0)
+        problems = self.problems(data.get("problems"), "problems" in data)
+        if self.errors:
+            return None
+        return PlanDocument(name, version, title, framework, rates, tuple(problems), sustain, weeks)
+
+    def rates(self, data: Mapping, framework: str | None) -> PlanRates | None:
+        if "rates" not in data:
+            self.error("rates", "is required")
+            return None
+        rates = data["rates"]
+        if not isinstance(rates, Mapping):
+            self.error("rates", "must be a mapping of attachment_fee, result and optionally continuous_employment")
+            return None
+        self.unknown_keys(rates, _RATE_KEYS, "rates")
+        pounds = "a whole number of pounds, 0 or more"
+        fee = self.whole(rates, "attachment_fee", "rates", 0, pounds)
+        result = self.whole(rates, "result", "rates", 0, pounds)
+        employment = self.whole(rates, "continuous_employment", "rates", 0, pounds, None)
+        if employment is not None and framework == SUPPORTING_FAMILIES:
+            self.error(
+                "rates.continuous_employment",
+                "Supporting Families has no separate continuous employment result; leave it out",
+            )
+        if employment is not None and _is_int(result) and employment > result:
+            self.error(
+                "rates.continuous_employment",
+                f"must not be more than rates.result (£{result:,}), the most a family's results add up to",
+            )
+        if fee is None or result is None:
+            return None
+        return PlanRates(fee, result, employment)
+
+    def problems(self, problems, given: bool) -> list[Problem]:
+        if not given:
+            self.error("problems", "is required")
+            return []
+        if not isinstance(problems, list) or not problems:
+            self.error("problems", "must be a list of one or more headline problems")
+            return []
+        parsed, seen = [], set()
+        for index, item in enumerate(problems):
+            path = f"problems[{index}]"
+            if not isinstance(item, Mapping):
+                self.error(path, "must be a mapping of code, title, identify and test")
+                continue
+            code = item.get("code")
+            if isinstance(code, str) and code:
+                path = f"{path} ({code})"
+            self.unknown_keys(item, _PROBLEM_KEYS, path)
+            code = self.text(item, "code", path, _CODE, "a code (lower case letters, digits and underscores)")
+            if code is not None and code in seen:
+                self.error("problems", f"the code {code!r} is given twice")
+            if code is not None:
+                seen.add(code)
+            title = self.text(item, "title", path)
+            identify = item.get("identify")
+            if identify is not None:
+                if not isinstance(identify, Mapping):
+                    self.error(f"{path}.identify", "must be a mapping")
+                    identify = None
+                else:
+                    self.plain(identify, f"{path}.identify")
+                    identify = copy.deepcopy(dict(identify))
+            test = None
+            if "test" not in item:
+                self.error(f"{path}.test", "is required")
+            else:
+                test = self.test(item["test"], f"{path}.test")
+            if code is not None and title is not None and test is not None:
+                parsed.append(Problem(code, title, test, identify))
+        return parsed
+
+    def plain(self, value, path: str) -> None:
+        """The free `identify` mapping must hold only what both YAML and JSON can write."""
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    self.error(path, f"the key {key!r} must be text")
+                else:
+                    self.plain(item, f"{path}.{key}")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                self.plain(item, f"{path}[{index}]")
+        elif not (value is None or isinstance(value, (str, int, float, bool))):
+            self.error(path, f"must be text, a number, true/false, a list or a mapping, not {value!r}")
+
+    def test(self, node, path: str) -> dict | None:
+        if not isinstance(node, Mapping):
+            self.error(path, "must be a mapping with one of all_of, any_of, not or measure")
+            return None
+        heads = [key for key in (*COMBINATORS, "measure") if key in node]
+        if len(heads) != 1:
+            found = f"it has {', '.join(heads)}" if heads else "it has none"
+            self.error(path, f"must have exactly one of all_of, any_of, not or measure; {found}")
+            return None
+        head = heads[0]
+        if head == "measure":
+            return self.measure(node, path)
+        self.unknown_keys(node, (head,), path)
+        if head == "not":
+            inner = self.test(node["not"], f"{path}.not")
+            return None if inner is None else {"not": inner}
+        items = node[head]
+        if not isinstance(items, list) or not items:
+            self.error(f"{path}.{head}", "must be a list of one or more tests")
+            return None
+        parsed = [self.test(item, f"{path}.{head}[{index}]") for index, item in enumerate(items)]
+        return None if any(p is None for p in parsed) else {head: parsed}
+
+    def measure(self, node: Mapping, path: str) -> dict | None:
+        name = node["measure"]
+        if name not in MEASURES:
+            self.error(path, f"unknown measure {name!r}; the measures are {', '.join(MEASURES)}")
+            return None
+        default_members, params = MEASURES[name]
+        self.unknown_keys(node, ("measure", "members", *params), path)
+        before = len(self.errors)
+        members = node.get("members", default_members)
+        if members not in MEMBER_SETS:
+            self.error(f"{path}.members", f"{members!r} is not a set of members; the sets are {', '.join(MEMBER_SETS)}")
+        parsed = {"measure": name, "members": members}
+        for key, param in params.items():
+            parsed[key] = self.param(node, key, param, f"{path}.{key}")
+        return None if len(self.errors) > before else parsed
+
+    def param(self, node: Mapping, key: str, param: _Param, where: str):
+        if key not in node:
+            if param.default is _REQUIRED:
+                self.error(where, "is required")
+                return None
+            return list(param.default) if isinstance(param.default, tuple) else param.default
+        value = node[key]
+        if param.kind == "count" and not (_is_int(value) and value >= 1):
+            self.error(where, "must be a whole number, 1 or more")
+        elif param.kind == "number" and not (_is_int(value) and value >= 0):
+            self.error(where, "must be a whole number, 0 or more")
+        elif param.kind == "percent" and not (_is_int(value) and 0 <= value <= 100):
+            self.error(where, "must be a whole number of per cent, 0 to 100")
+        elif param.kind == "mode" and value not in ("each", "overall"):
+            self.error(where, f"{value!r} must be each (every term) or overall (the terms together)")
+        elif param.kind == "code" and not (isinstance(value, str) and _CODE.match(value)):
+            self.error(where, f"{value!r} is not an outcome code (lower case letters, digits and underscores)")
+        elif param.kind == "kinds":
+            if isinstance(value, str):
+                value = [value]
+            if not (isinstance(value, list) and value and all(isinstance(k, str) and k.strip() for k in value)):
+                self.error(where, "must be a kind or a list of one or more kinds")
+            elif len(set(value)) != len(value):
+                self.error(where, "names a kind twice")
+            else:
+                return list(value)
+        return value
+
+
+def parse_plan(data: dict) -> PlanDocument:
+    """The plan in `data` (as read from YAML or JSON), or `PlanInvalid` with every error."""
+    parser = _Parser()
+    plan = parser.plan(data)
+    if parser.errors or plan is None:
+        raise PlanInvalid(parser.errors or ["plan: could not be read"])
+    return plan
+
+
+def load_plan(text: str, fmt: str) -> PlanDocument:
+    """A plan from YAML or JSON text; `PlanInvalid` when the text cannot be read (with the line,
+    when the reader says it) or the plan is wrong."""
+    if fmt not in FORMATS:
+        raise ValueError(f"{fmt!r} is not a plan format; the formats are {', '.join(FORMATS)}")
+    if fmt == "json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise PlanInvalid([f"line {error.lineno}: not valid JSON: {error.msg}"]) from error
+    else:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            problem = getattr(error, "problem", None) or str(error)
+            where = f"line {mark.line + 1}" if mark is not None else "plan"
+            raise PlanInvalid([f"{where}: not valid YAML: {problem}"]) from error
+    return parse_plan(data)
+
+
+def plan_as_data(doc: PlanDocument) -> dict:
+    """The plan as plain data in the order a plan file lists it; `parse_plan` reads it back."""
+    rates = {"attachment_fee": doc.rates.attachment_fee, "result": doc.rates.result}
+    if doc.rates.continuous_employment is not None:
+        rates["continuous_employment"] = doc.rates.continuous_employment
+    data = {
+        "name": doc.name,
+        "version": doc.version,
+        "title": doc.title,
+        "framework": doc.framework,
+        "rates": rates,
+    }
+    data["continuous_employment_weeks"] = doc.continuous_employment_weeks
+    data["sustain_months_after_closure"] = doc.sustain_months_after_closure
+    problems = []
+    for problem in doc.problems:
+        item = {"code": problem.code, "title": problem.title}
+        if problem.identify is not None:
+            item["identify"] = copy.deepcopy(problem.identify)
+        item["test"] = copy.deepcopy(problem.test)
+        problems.append(item)
+    data["problems"] = problems
+    return data
+
+
+def dump_plan(doc: PlanDocument, fmt: str) -> str:
+    """The plan as YAML or JSON text."""
+    if fmt not in FORMATS:
+        raise ValueError(f"{fmt!r} is not a plan format; the formats are {', '.join(FORMATS)}")
+    data = plan_as_data(doc)
+    if fmt == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
