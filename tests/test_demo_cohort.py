@@ -5,7 +5,9 @@ from datetime import date
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import func, select
 
+from tff.cases.models import Family
 from tff.demo.cohort import (
     ATTENDANCE_COLUMNS,
     EVENT_COLUMNS,
@@ -14,6 +16,10 @@ from tff.demo.cohort import (
     SPELL_COLUMNS,
     make_cohort,
 )
+from tff.extensions import db
+from tff.outcomes import evaluation as evaluations
+from tff.outcomes.models import OutcomeDecision
+from tff.outcomes.plan_versions.models import OutcomePlanVersion
 
 UPN = re.compile(r"^[A-Z]\d{12}$")
 NINO = re.compile(r"^[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]$")
@@ -72,3 +78,28 @@ def test_the_cohort_has_what_the_results_depend_on():
     kinds = {e["kind"] for e in cohort.events} | {s["kind"] for s in cohort.spells}
     assert {"asb", "offence", "fixed_exclusion", "benefit", "employment"} <= kinds
     assert sum(1 for f in cohort.families if f["attached_on"]) > 100
+
+
+def test_demo_setup_makes_accounts_plans_and_a_cohort_that_gets_results(clean):
+    runner = clean.test_cli_runner()
+    first = runner.invoke(args=["demo", "setup", "--families", "40"])
+    assert first.exit_code == 0, first.output
+    assert "Stored and adopted the outcome plan rotherham-2015 v1" in first.output
+    assert "coordinator@example.org" in first.output
+    again = runner.invoke(args=["demo", "setup", "--families", "40"])
+    assert again.exit_code == 0 and "Stored and adopted" not in again.output
+    with clean.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Family)) == 40
+        plans = db.session.execute(select(OutcomePlanVersion.name, OutcomePlanVersion.in_force_from)).all()
+        assert sorted(plans) == [
+            ("rotherham-2015", date(2015, 4, 1)),
+            ("supporting-families-2022", date(2022, 10, 1)),
+        ]
+        evaluation = evaluations.create(date(2016, 3, 31))
+        assert evaluations.start_evaluation(evaluation, queue=False).state == "succeeded"
+        rule_sets = set(
+            db.session.scalars(
+                select(OutcomeDecision.rule_set).where(OutcomeDecision.evaluation_id == evaluation.id).distinct()
+            )
+        )
+    assert "phase1" in rule_sets and "rotherham-2015 v1" in rule_sets

@@ -13,6 +13,7 @@ from tff.auth.roles import ROLES
 from tff.cases.models import Family
 from tff.extensions import db
 from tff.jobs.cli_support import run_and_wait
+from tff.outcomes.plan_versions.operations import store_shipped
 
 demo_cli = AppGroup("demo", help="Demo accounts and a synthetic cohort.")
 
@@ -49,6 +50,10 @@ def setup(families: int, queue: bool, timeout: int):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")
     path.chmod(0o600)
+
+    # The outcome plans shipped with the product, adopted as a new council would adopt them.
+    for version in store_shipped(None):
+        click.echo(f"Stored and adopted the outcome plan {version.label}")
 
     if not db.session.scalar(select(func.count()).select_from(Family)):
         job = run_and_wait("demo.load", "Load the demo cohort", {"families": families}, queue=queue, timeout=timeout)
