@@ -43,6 +43,7 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     from tff.jobs.views import bp as jobs_bp
     from tff.outcomes.evaluation_views import bp as outcomes_bp
     from tff.outcomes.plan_versions.views import bp as plans_bp
+    from tff.outcomes.rates_views import bp as outcome_rates_bp
     from tff.outcomes.verified.views import bp as verified_outcomes_bp
     from tff.outcomes.views import bp as family_results_bp
 
@@ -64,6 +65,7 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
         outcomes_bp,
         plans_bp,
         verified_outcomes_bp,
+        outcome_rates_bp,
     ):
         app.register_blueprint(bp)
     security.init_app(app)

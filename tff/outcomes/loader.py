@@ -33,6 +33,7 @@ from tff.outcomes.plan_versions.models import OutcomePlanVersion
 from tff.outcomes.plan_versions.operations import CHOSEN
 from tff.outcomes.plans import PlanDocument, parse_plan
 from tff.outcomes.plans.evaluate import SIGNIFICANT_SUSTAINED_PROGRESS, evaluate_plan
+from tff.outcomes.rates import phase1_rates
 from tff.outcomes.verified.operations import approved_codes
 
 #: the event kinds phase one reads
@@ -48,8 +49,8 @@ def calendar() -> TermCalendar:
 
 
 def settings() -> Phase1Settings:
-    """Phase one's thresholds, with the out-of-work benefits an administrator chose."""
-    return Phase1Settings(out_of_work_benefits=frozenset(out_of_work_codes()))
+    """Phase one's thresholds, with the out-of-work benefits and the rate table an administrator chose."""
+    return Phase1Settings(out_of_work_benefits=frozenset(out_of_work_codes()), rates=phase1_rates())
 
 
 def _rows(query):
