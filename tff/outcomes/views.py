@@ -58,4 +58,4 @@ def index(reference: str):
         decided_here=decided_here,
         decisions=decisions,
         titles=TITLES,
-    ), (400 if error else 200)
+    )
