@@ -72,11 +72,13 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     pages.init_app(app)
 
     from tff.auth.cli import users_cli
+    from tff.claims.cli import claims_cli
     from tff.demo.cli import demo_cli
     from tff.imports.cli import import_command
     from tff.outcomes.cli import outcomes_command
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(claims_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(import_command)
     app.cli.add_command(outcomes_command)

@@ -73,6 +73,19 @@ def link_job(evaluation_id: int, job_id: int) -> None:
 
 
 def run_evaluation(job, evaluation_id: int, helpers: int = 0) -> dict:
+    families, decisions = decide_all(job, evaluation_id, helpers)
+    as_of = db.session.scalar(select(Evaluation.as_of).where(Evaluation.id == evaluation_id))
+    return {
+        "message": f"Decided the results of {families:,} families as of {as_of:%-d %B %Y} ({decisions:,} decisions)",
+        "evaluation_id": evaluation_id,
+        "families": families,
+        "decisions": decisions,
+    }
+
+
+def decide_all(job, evaluation_id: int, helpers: int = 0) -> tuple[int, int]:
+    """Decide every chunk of the evaluation (with `helpers` more workers asked to share them),
+    mark it finished, and return (families, decisions)."""
     evaluation = db.session.get(Evaluation, evaluation_id)
     if evaluation is None or evaluation.finished:
         raise JobError("This evaluation has been run already; start a new one.")
@@ -98,13 +111,7 @@ def run_evaluation(job, evaluation_id: int, helpers: int = 0) -> dict:
     values = {"families": total, "decisions": decisions, "finished_at": utcnow()}
     db.session.execute(update(Evaluation).where(Evaluation.id == evaluation_id).values(**values))
     db.session.commit()
-    as_of = db.session.scalar(select(Evaluation.as_of).where(Evaluation.id == evaluation_id))
-    return {
-        "message": f"Decided the results of {total:,} families as of {as_of:%-d %B %Y} ({decisions:,} decisions)",
-        "evaluation_id": evaluation_id,
-        "families": total,
-        "decisions": decisions,
-    }
+    return total, decisions
 
 
 def share(evaluation_id: int) -> None:
@@ -180,14 +187,16 @@ def _work(evaluation_id: int, job=None, total: int = 0) -> bool:
     if chunk is None:
         return False
     chunk_id, first, last, me = chunk.id, chunk.first_ref, chunk.last_ref, chunk.claimed_by
-    as_of = db.session.scalar(select(Evaluation.as_of).where(Evaluation.id == evaluation_id))
+    as_of, window_id = db.session.execute(
+        select(Evaluation.as_of, Evaluation.window_id).where(Evaluation.id == evaluation_id)
+    ).one()
     family_ids = list(
         db.session.scalars(
             select(Family.id).where(Family.reference.between(first, last), Family.attached_on.is_not(None))
         )
     )
     rows = []
-    for decided in loader.decide_each(family_ids, as_of, loader.rule_sets()):
+    for decided in loader.decide_each(family_ids, as_of, loader.rule_sets(), window_id):
         for d in decided.decisions:
             rows.append(
                 {

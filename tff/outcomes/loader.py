@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from tff.cases.models import Family, FamilyCriterion, Member
+from tff.claims.models import DRAFT, SUBMITTED, ClaimBatch, ClaimLine
 from tff.evidence.models import AttendanceRecord, Event, Spell
 from tff.evidence.settings import TermCalendar as CalendarSetting
 from tff.evidence.settings import out_of_work_codes
@@ -184,11 +185,29 @@ def _case_details(family_ids: list[int]) -> dict[int, tuple[list[str], date | No
     return {family_id: (sorted(problems[family_id]), closed, chosen) for family_id, closed, chosen in _rows(query)}
 
 
-def decide_each(family_ids: list[int], as_of: date, rules: RuleSets) -> list[Decided]:
-    """The decisions of each of these families as of the date: phase one's rules, or the
-    outcome plan version that applies to the family. (Claim history arrives with claim
-    batches; until a family has claimed, its history is empty.)"""
+def claim_histories(family_ids: list[int], window_id: int | None = None) -> dict[int, ClaimHistory]:
+    """What each family has claimed, in one query: its lines not excluded, of a submitted claim
+    or of another window's draft (the window being assembled replaces its own draft)."""
+    counted = (ClaimBatch.state == SUBMITTED) | (ClaimBatch.state == DRAFT)
+    if window_id is not None:
+        counted = (ClaimBatch.state == SUBMITTED) | ((ClaimBatch.state == DRAFT) & (ClaimBatch.window_id != window_id))
+    query = (
+        select(ClaimLine.family_id, ClaimLine.outcome, ClaimLine.amount)
+        .join(ClaimBatch, ClaimBatch.id == ClaimLine.batch_id)
+        .where(among(ClaimLine.family_id, family_ids), ~ClaimLine.excluded, counted)
+    )
+    claimed: dict[int, dict[str, int]] = defaultdict(dict)
+    for family_id, outcome, amount in _rows(query):
+        claimed[family_id][outcome] = amount
+    return {family_id: ClaimHistory(outcomes) for family_id, outcomes in claimed.items()}
+
+
+def decide_each(family_ids: list[int], as_of: date, rules: RuleSets, window_id: int | None = None) -> list[Decided]:
+    """The decisions of each of these families as of the date, given what they have claimed
+    (as the window being assembled sees it): phase one's rules, or the outcome plan version
+    that applies to the family."""
     facts_of = load(family_ids, every_kind=bool(rules.plans))
+    histories = claim_histories(family_ids, window_id) if family_ids else {}
     planned = [f.family_id for f in facts_of if f.programme != RULE_SET]
     details = _case_details(planned)
     verified = approved_codes(planned, as_of) if planned else {}
@@ -197,7 +216,8 @@ def decide_each(family_ids: list[int], as_of: date, rules: RuleSets) -> list[Dec
         if facts.programme == RULE_SET:
             rates = rules.phase1.rates.get(financial_year_of(facts.attached_on)) if facts.attached_on else None
             stakes = {o: rates.of(o) for o in OUTCOMES} if rates is not None else {}
-            decisions = evaluate(facts, rules.phase1, rules.calendar, ClaimHistory(), as_of)
+            history = histories.get(facts.family_id, ClaimHistory())
+            decisions = evaluate(facts, rules.phase1, rules.calendar, history, as_of)
             decided.append(Decided(facts, decisions, stakes))
             continue
         problems, closed_on, chosen = details[facts.family_id]
@@ -210,7 +230,7 @@ def decide_each(family_ids: list[int], as_of: date, rules: RuleSets) -> list[Dec
             plan,
             problems,
             rules.calendar,
-            ClaimHistory(),
+            histories.get(facts.family_id, ClaimHistory()),
             as_of,
             closed_on=closed_on,
             verified=verified.get(facts.family_id, frozenset()),

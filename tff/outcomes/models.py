@@ -26,6 +26,8 @@ class Evaluation(db.Model):
     #: only this family's reference, when one family was evaluated
     family_ref: Mapped[str | None] = mapped_column(String(40))
     job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), index=True)
+    #: when assembling a claim window: claim history is read as that window sees it
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("claim_windows.id"), index=True)
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: families evaluated, and decisions made, once finished
     families: Mapped[int | None]

@@ -1,0 +1,123 @@
+"""Claim windows, their batches and lines, the internal audit's sample, and payments.
+
+A window has one batch. Its lines are written whole by an assembly (the draft's lines are
+replaced, never added to) and frozen when the batch is submitted: the database refuses any
+change to a submitted batch's lines, and refuses a second line that claims the same result of
+the same family (`uq_claim_lines_family_outcome`, over the lines not excluded).
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tff.extensions import db
+from tff.timeutil import utcnow
+
+DRAFT = "draft"
+SUBMITTED = "submitted"
+#: an audited line's outcome
+VERIFIED = "verified"
+REJECTED = "rejected"
+
+
+class ClaimWindow(db.Model):
+    """A claim round: when it is open, the evidence cut-off its results are decided as of, and
+    the share of lines internal audit must verify before it is submitted."""
+
+    __tablename__ = "claim_windows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: e.g. 2013-07
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    opens: Mapped[date | None]
+    closes: Mapped[date | None]
+    as_of: Mapped[date]
+    #: percent of the lines in the audit sample (0: none)
+    sample_percent: Mapped[int] = mapped_column(default=10)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    batch: Mapped["ClaimBatch | None"] = relationship(back_populates="window", uselist=False)
+
+
+class ClaimBatch(db.Model):
+    """The window's claim: its lines, how they were assembled, sampled and submitted."""
+
+    __tablename__ = "claim_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    window_id: Mapped[int] = mapped_column(ForeignKey("claim_windows.id"), unique=True)
+    #: draft or submitted
+    state: Mapped[str] = mapped_column(String(12), default=DRAFT)
+    #: the evaluation the lines came from, and when they were written
+    evaluation_id: Mapped[int | None] = mapped_column(ForeignKey("evaluations.id"))
+    assembled_at: Mapped[datetime | None]
+    #: the audit sample: the seed it was drawn with, when and by whom
+    sample_seed: Mapped[str | None] = mapped_column(String(64))
+    sampled_at: Mapped[datetime | None]
+    sampled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    window: Mapped[ClaimWindow] = relationship(back_populates="batch")
+    submitted_by = relationship("User", foreign_keys=[submitted_by_id])
+    sampled_by = relationship("User", foreign_keys=[sampled_by_id])
+
+
+class ClaimLine(db.Model):
+    """One result of one family claimed in a batch, with a frozen copy of why it is claimable."""
+
+    __tablename__ = "claim_lines"
+    __table_args__ = (
+        Index("ix_claim_lines_batch_family", "batch_id", "family_ref", "outcome"),
+        # A result of a family is claimed once, ever: on one line that is not excluded.
+        Index(
+            "uq_claim_lines_family_outcome",
+            "family_id",
+            "outcome",
+            unique=True,
+            sqlite_where=text("excluded = 0"),
+            postgresql_where=text("NOT excluded"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("claim_batches.id"))
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id"))
+    family_ref: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(60))
+    #: the financial year the family was attached in, like 2012/13
+    attachment_year: Mapped[str] = mapped_column(String(7))
+    #: whole pounds
+    amount: Mapped[int]
+    #: phase1, or the outcome plan's name and version
+    rule_set: Mapped[str] = mapped_column(String(120))
+    #: the decision's reasons and figures, as they were when the line was written
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    excluded: Mapped[bool] = mapped_column(default=False)
+    exclusion_reason: Mapped[str | None] = mapped_column(Text)
+    excluded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    excluded_at: Mapped[datetime | None]
+    #: in the audit sample, and what internal audit found
+    sampled: Mapped[bool] = mapped_column(default=False)
+    audit_state: Mapped[str | None] = mapped_column(String(10))
+    audit_note: Mapped[str | None] = mapped_column(Text)
+    audited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    audited_at: Mapped[datetime | None]
+
+    batch: Mapped[ClaimBatch] = relationship()
+
+
+class Payment(db.Model):
+    """Money the government paid for a window's claim."""
+
+    __tablename__ = "claim_payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    window_id: Mapped[int] = mapped_column(ForeignKey("claim_windows.id"), index=True)
+    amount: Mapped[int]
+    paid_on: Mapped[date]
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,471 @@
+"""Claim windows from creation to payment: assembling the draft batch (the job), review,
+internal audit's sample, submission, exports and payments. Each change is audited in its own
+transaction; a submitted batch refuses every change here and in the database."""
+
+import csv
+import hashlib
+import io
+import math
+import secrets
+from collections.abc import Iterator
+from datetime import date
+
+from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+
+from tff.audit.operations import record
+from tff.auth.models import User
+from tff.cases.models import Family
+from tff.claims.models import DRAFT, REJECTED, SUBMITTED, VERIFIED, ClaimBatch, ClaimLine, ClaimWindow, Payment
+from tff.extensions import db
+from tff.imports.operations import neutralise
+from tff.jobs.models import QUEUED, RUNNING, Job
+from tff.jobs.operations import JobError, start
+from tff.outcomes.evaluation import decide_all
+from tff.outcomes.models import Evaluation, OutcomeDecision
+from tff.outcomes.phase1 import financial_year_of
+from tff.timeutil import utcnow
+
+JOB_KIND = "claims.assemble"
+#: one assembly writes its lines at a time (a PostgreSQL advisory lock key: "tffc")
+ASSEMBLY_LOCK = 0x74666663
+LINE_COLUMNS = ["window", "family_ref", "outcome", "attachment_year", "amount", "status"]
+SUMMARY_COLUMNS = ["window", "outcome", "attachment_year", "families", "amount"]
+
+
+class ClaimRefused(Exception):
+    """The change cannot be made: the message says why, for the person making it."""
+
+
+# --- windows ----------------------------------------------------------------------------------
+
+
+def get_window(name: str) -> ClaimWindow:
+    window = db.session.scalar(select(ClaimWindow).where(ClaimWindow.name == (name or "").strip()))
+    if window is None:
+        raise ClaimRefused(f"There is no claim window named {name!r}.")
+    return window
+
+
+def create_window(
+    name: str, as_of: date, opens: date | None = None, closes: date | None = None, sample_percent: int = 10, user=None
+) -> ClaimWindow:
+    name = (name or "").strip()
+    problems = []
+    if not name or len(name) > 40:
+        problems.append("The window's name must be 1 to 40 characters, like 2013-07")
+    elif db.session.scalar(select(ClaimWindow.id).where(ClaimWindow.name == name)):
+        problems.append(f"There is a claim window named {name} already")
+    if not 0 <= sample_percent <= 100:
+        problems.append("The audit sample must be a share from 0 to 100 percent")
+    if opens and closes and closes < opens:
+        problems.append("The window must close on or after the day it opens")
+    if problems:
+        raise ClaimRefused("; ".join(problems))
+    window = ClaimWindow(
+        name=name,
+        as_of=as_of,
+        opens=opens,
+        closes=closes,
+        sample_percent=sample_percent,
+        created_by_id=user.id if user else None,
+    )
+    db.session.add(window)
+    db.session.flush()
+    db.session.add(ClaimBatch(window_id=window.id))
+    record(
+        "claim_window.create",
+        "claim_window",
+        window.id,
+        f"Claim window {name} created, results as of {as_of.isoformat()}, audit sample {sample_percent}%",
+        None,
+        {"name": name, "as_of": as_of, "opens": opens, "closes": closes, "sample_percent": sample_percent},
+        user=user,
+    )
+    db.session.commit()
+    return window
+
+
+def state_of(window: ClaimWindow) -> str:
+    """open, draft assembled, sampled, submitted or paid."""
+    batch = window.batch
+    if batch.state == SUBMITTED:
+        paid = db.session.scalar(select(func.count()).where(Payment.window_id == window.id))
+        return "paid" if paid else "submitted"
+    if batch.sampled_at:
+        return "sampled"
+    if batch.assembled_at:
+        return "draft assembled"
+    return "open"
+
+
+def draft_batch(window: ClaimWindow) -> ClaimBatch:
+    if window.batch.state != DRAFT:
+        raise ClaimRefused(f"The claim for {window.name} has been submitted: its lines never change.")
+    return window.batch
+
+
+# --- assembling -------------------------------------------------------------------------------
+
+
+def assembling(window: ClaimWindow) -> Job | None:
+    """The assembly of the window that is queued or running, if any."""
+    jobs = db.session.scalars(
+        select(Job).where(Job.kind == JOB_KIND, Job.state.in_((QUEUED, RUNNING))).order_by(Job.id)
+    ).all()
+    return next((job for job in jobs if job.params.get("window_id") == window.id), None)
+
+
+def start_assembly(window: ClaimWindow, user=None, queue: bool = True, helpers: int = 0) -> Job:
+    """Start the job that assembles the window's draft; refused while the window is submitted
+    or another assembly of it is under way."""
+    draft_batch(window)
+    if (other := assembling(window)) is not None:
+        raise ClaimRefused(f"The claim for {window.name} is being assembled already (job {other.id}).")
+    params = {"window_id": window.id, "helpers": helpers if queue else 0}
+    return start(JOB_KIND, f"Assemble the claim for {window.name}", params, user=user, queue=queue)
+
+
+def run_assembly(job, window_id: int, helpers: int = 0) -> dict:
+    """Decide every attached family as of the window's date, with its claims so far, then
+    replace the draft's lines with the claimable results, in one transaction."""
+    window = db.session.get(ClaimWindow, window_id)
+    if window is None:
+        raise JobError("The claim window is no longer there.")
+    if window.batch.state != DRAFT:
+        raise JobError(f"The claim for {window.name} has been submitted: its lines never change.")
+    evaluation = Evaluation(as_of=window.as_of, window_id=window.id, started_by_id=job_user(job))
+    db.session.add(evaluation)
+    db.session.commit()
+    evaluation_id, name = evaluation.id, window.name
+    families, _ = decide_all(job, evaluation_id, helpers)
+    job.progress(families, families, f"Writing the claim lines for {name}")
+    written, amount = _write_lines(window_id, evaluation_id, job_user(job))
+    return {
+        "message": f"Assembled the claim for {name}: {written:,} lines, £{amount:,}, from {families:,} families",
+        "lines": written,
+        "amount": amount,
+        "families": families,
+        "evaluation_id": evaluation_id,
+    }
+
+
+def job_user(job) -> int | None:
+    return db.session.scalar(select(Job.started_by_id).where(Job.id == job.id))
+
+
+def _write_lines(window_id: int, evaluation_id: int, user_id: int | None) -> tuple[int, int]:
+    dialect = db.engine.dialect.name
+    batch_id = db.session.scalar(select(ClaimBatch.id).where(ClaimBatch.window_id == window_id))
+    # Start with a write, so the transaction holds SQLite's write lock from here; on
+    # PostgreSQL, assemblies write their lines one at a time.
+    still_draft = db.session.execute(
+        update(ClaimBatch)
+        .where(ClaimBatch.id == batch_id, ClaimBatch.state == DRAFT)
+        .values(evaluation_id=evaluation_id)
+        .execution_options(preserve_rowcount=True)
+    ).rowcount
+    if dialect == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ASSEMBLY_LOCK})
+    if not still_draft:
+        db.session.rollback()
+        raise JobError("The claim was submitted while it was being assembled: its lines were left as they were.")
+    d = OutcomeDecision
+    claimable = db.session.execute(
+        select(d.family_id, d.family_ref, d.outcome, d.amount, d.rule_set, d.reasons, Family.attached_on)
+        .join(Family, Family.id == d.family_id)
+        .where(d.evaluation_id == evaluation_id, d.claimable)
+        .order_by(d.family_ref, d.outcome)
+    ).all()
+    replaced = db.session.scalar(select(func.count()).where(ClaimLine.batch_id == batch_id))
+    db.session.execute(delete(ClaimLine).where(ClaimLine.batch_id == batch_id))
+    rows = [
+        {
+            "batch_id": batch_id,
+            "family_id": family_id,
+            "family_ref": ref,
+            "outcome": outcome,
+            "attachment_year": financial_year_of(attached),
+            "amount": amount,
+            "rule_set": rule_set,
+            "reasons": reasons,
+        }
+        for family_id, ref, outcome, amount, rule_set, reasons, attached in claimable
+    ]
+    try:
+        for i in range(0, len(rows), 5000):
+            db.session.execute(insert(ClaimLine), rows[i : i + 5000])
+    except IntegrityError:
+        db.session.rollback()
+        raise JobError(
+            "Another window claimed some of these results while this one was being assembled; "
+            "nothing was changed: assemble it again."
+        ) from None
+    total = sum(row["amount"] for row in rows)
+    db.session.execute(
+        update(ClaimBatch)
+        .where(ClaimBatch.id == batch_id)
+        .values(assembled_at=utcnow(), sample_seed=None, sampled_at=None, sampled_by_id=None)
+    )
+    record(
+        "claim_batch.assemble",
+        "claim_batch",
+        batch_id,
+        f"Claim assembled from evaluation {evaluation_id}: {len(rows):,} lines, £{total:,} "
+        f"(replacing {replaced:,} draft lines)",
+        None,
+        {"lines": len(rows), "amount": total, "evaluation_id": evaluation_id},
+        user=db.session.get(User, user_id) if user_id else None,
+    )
+    db.session.commit()
+    return len(rows), total
+
+
+# --- review -----------------------------------------------------------------------------------
+
+
+def get_line(window: ClaimWindow, family_ref: str, outcome: str) -> ClaimLine:
+    line = db.session.scalar(
+        select(ClaimLine).where(
+            ClaimLine.batch_id == window.batch.id,
+            ClaimLine.family_ref == (family_ref or "").strip(),
+            ClaimLine.outcome == (outcome or "").strip(),
+        )
+    )
+    if line is None:
+        raise ClaimRefused(f"The claim for {window.name} has no line for family {family_ref} and {outcome}.")
+    return line
+
+
+def exclude(window: ClaimWindow, line: ClaimLine, reason: str, user=None) -> None:
+    draft_batch(window)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ClaimRefused("Say why the line is excluded.")
+    if line.excluded:
+        raise ClaimRefused("The line is excluded already.")
+    line.excluded, line.exclusion_reason = True, reason
+    line.excluded_by_id, line.excluded_at = (user.id if user else None), utcnow()
+    record(
+        "claim_line.exclude",
+        "claim_line",
+        line.id,
+        f"Claim {window.name}: {line.family_ref} {line.outcome} (£{line.amount:,}) excluded: {reason}",
+        {"excluded": False},
+        {"excluded": True, "exclusion_reason": reason},
+        user=user,
+    )
+    db.session.commit()
+
+
+def include(window: ClaimWindow, line: ClaimLine, reason: str, user=None) -> None:
+    """Include an excluded line again (never one internal audit rejected)."""
+    draft_batch(window)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ClaimRefused("Say why the line is included again.")
+    if not line.excluded:
+        raise ClaimRefused("The line is included already.")
+    if line.audit_state == REJECTED:
+        raise ClaimRefused("Internal audit rejected this line: it stays excluded.")
+    line.excluded, line.exclusion_reason, line.excluded_by_id, line.excluded_at = False, None, None, None
+    record(
+        "claim_line.include",
+        "claim_line",
+        line.id,
+        f"Claim {window.name}: {line.family_ref} {line.outcome} included again: {reason}",
+        {"excluded": True},
+        {"excluded": False},
+        user=user,
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ClaimRefused(
+            f"Family {line.family_ref}'s {line.outcome} is claimed on another line now: this one stays excluded."
+        ) from None
+
+
+# --- internal audit ---------------------------------------------------------------------------
+
+
+def _rank(seed: str, line_id: int) -> str:
+    return hashlib.sha256(f"{seed}:{line_id}".encode()).hexdigest()
+
+
+def draw_sample(window: ClaimWindow, user=None, seed: str | None = None) -> list[ClaimLine]:
+    """Mark the window's share of the included lines for internal audit: the lines whose hash
+    with the recorded seed comes first, so anyone can draw the same sample again."""
+    batch = draft_batch(window)
+    if batch.assembled_at is None:
+        raise ClaimRefused(f"The claim for {window.name} has not been assembled yet.")
+    seed = seed or secrets.token_hex(16)
+    lines = db.session.scalars(select(ClaimLine).where(ClaimLine.batch_id == batch.id, ~ClaimLine.excluded)).all()
+    size = math.ceil(len(lines) * window.sample_percent / 100)
+    chosen = sorted(lines, key=lambda line: _rank(seed, line.id))[:size]
+    db.session.execute(
+        update(ClaimLine).where(ClaimLine.batch_id == batch.id).values(sampled=False, audit_state=None, audit_note=None)
+    )
+    if chosen:
+        db.session.execute(update(ClaimLine).where(ClaimLine.id.in_([line.id for line in chosen])).values(sampled=True))
+    batch.sample_seed, batch.sampled_at, batch.sampled_by_id = seed, utcnow(), user.id if user else None
+    record(
+        "claim_batch.sample",
+        "claim_batch",
+        batch.id,
+        f"Audit sample of the claim for {window.name}: {len(chosen):,} of {len(lines):,} lines "
+        f"({window.sample_percent}%), seed {seed}",
+        None,
+        {"seed": seed, "lines": sorted(line.id for line in chosen)},
+        user=user,
+    )
+    db.session.commit()
+    return sorted(chosen, key=lambda line: (line.family_ref, line.outcome))
+
+
+def verify(window: ClaimWindow, line: ClaimLine, note: str, reject: bool = False, user=None) -> None:
+    """Internal audit's check of a sampled line; a rejected line is excluded."""
+    draft_batch(window)
+    note = (note or "").strip()
+    if not line.sampled:
+        raise ClaimRefused("That line is not in the audit sample.")
+    if not note:
+        raise ClaimRefused("Add a note saying what was checked.")
+    before = {"audit_state": line.audit_state, "excluded": line.excluded}
+    line.audit_state, line.audit_note = (REJECTED if reject else VERIFIED), note
+    line.audited_by_id, line.audited_at = (user.id if user else None), utcnow()
+    if reject and not line.excluded:
+        line.excluded, line.exclusion_reason = True, f"Rejected by internal audit: {note}"
+        line.excluded_by_id, line.excluded_at = line.audited_by_id, line.audited_at
+    record(
+        "claim_line.audit",
+        "claim_line",
+        line.id,
+        f"Claim {window.name}: {line.family_ref} {line.outcome} {line.audit_state} by internal audit: {note}",
+        before,
+        {"audit_state": line.audit_state, "excluded": line.excluded},
+        user=user,
+    )
+    db.session.commit()
+
+
+def sample_left(window: ClaimWindow) -> int:
+    """Sampled lines internal audit has not checked yet."""
+    return db.session.scalar(
+        select(func.count()).where(
+            ClaimLine.batch_id == window.batch.id, ClaimLine.sampled, ClaimLine.audit_state.is_(None)
+        )
+    )
+
+
+# --- submission -------------------------------------------------------------------------------
+
+
+def submit(window: ClaimWindow, user=None) -> None:
+    """Lock the batch: from now on its lines never change."""
+    batch = draft_batch(window)
+    if batch.assembled_at is None:
+        raise ClaimRefused(f"The claim for {window.name} has not been assembled yet.")
+    if window.sample_percent and batch.sampled_at is None:
+        raise ClaimRefused(f"Internal audit has not drawn its sample of the claim for {window.name} yet.")
+    if left := sample_left(window):
+        raise ClaimRefused(f"Internal audit has {left:,} sampled {'line' if left == 1 else 'lines'} still to check.")
+    batch.state, batch.submitted_at, batch.submitted_by_id = SUBMITTED, utcnow(), user.id if user else None
+    record(
+        "claim_batch.submit",
+        "claim_batch",
+        batch.id,
+        f"Claim for {window.name} submitted",
+        {"state": DRAFT},
+        {"state": SUBMITTED},
+        user=user,
+    )
+    db.session.commit()
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+
+def _csv(rows: Iterator[list]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for n, row in enumerate(rows, start=1):
+        writer.writerow([neutralise(cell) for cell in row])
+        if n % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def export_lines(window: ClaimWindow) -> Iterator[str]:
+    """`window,family_ref,outcome,attachment_year,amount,status`, a row per line."""
+
+    def rows():
+        yield LINE_COLUMNS
+        query = (
+            select(
+                ClaimLine.family_ref, ClaimLine.outcome, ClaimLine.attachment_year, ClaimLine.amount, ClaimLine.excluded
+            )
+            .where(ClaimLine.batch_id == window.batch.id)
+            .order_by(ClaimLine.family_ref, ClaimLine.outcome)
+        )
+        for ref, outcome, year, amount, excluded in db.session.execute(query.execution_options(yield_per=2000)):
+            yield [window.name, ref, outcome, year, amount, "excluded" if excluded else "included"]
+
+    return _csv(rows())
+
+
+def summary(window: ClaimWindow) -> list[tuple[str, str, int, int]]:
+    """(outcome, attachment_year, families, amount) over the included lines."""
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(ClaimLine.outcome, ClaimLine.attachment_year, func.count(), func.sum(ClaimLine.amount))
+            .where(ClaimLine.batch_id == window.batch.id, ~ClaimLine.excluded)
+            .group_by(ClaimLine.outcome, ClaimLine.attachment_year)
+            .order_by(ClaimLine.outcome, ClaimLine.attachment_year)
+        )
+    ]
+
+
+def export_summary(window: ClaimWindow) -> Iterator[str]:
+    """`window,outcome,attachment_year,families,amount`, over the included lines."""
+    return _csv(iter([SUMMARY_COLUMNS, *([window.name, *row] for row in summary(window))]))
+
+
+# --- payments ---------------------------------------------------------------------------------
+
+
+def record_payment(window: ClaimWindow, amount: int, paid_on: date, note: str | None = None, user=None) -> Payment:
+    if window.batch.state != SUBMITTED:
+        raise ClaimRefused(f"The claim for {window.name} has not been submitted: nothing can have been paid for it.")
+    if amount <= 0:
+        raise ClaimRefused("The amount paid must be a whole number of pounds, more than 0.")
+    payment = Payment(
+        window_id=window.id, amount=amount, paid_on=paid_on, note=note, recorded_by_id=user.id if user else None
+    )
+    db.session.add(payment)
+    db.session.flush()
+    record(
+        "claim_payment.record",
+        "claim_payment",
+        payment.id,
+        f"Payment of £{amount:,} on {paid_on.isoformat()} recorded for the claim for {window.name}",
+        None,
+        {"amount": amount, "paid_on": paid_on},
+        user=user,
+    )
+    db.session.commit()
+    return payment
+
+
+def claimed_and_paid(window: ClaimWindow) -> tuple[int, int]:
+    claimed = db.session.scalar(
+        select(func.coalesce(func.sum(ClaimLine.amount), 0)).where(
+            ClaimLine.batch_id == window.batch.id, ~ClaimLine.excluded
+        )
+    )
+    paid = db.session.scalar(select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.window_id == window.id))
+    return claimed, paid
