@@ -37,6 +37,7 @@ class Evaluation(db.Model):
 
     job = relationship("Job")
     started_by = relationship("User")
+    window = relationship("ClaimWindow")
 
     @property
     def finished(self) -> bool:
