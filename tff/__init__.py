@@ -36,6 +36,7 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     from tff.cases.referrals.views import bp as referrals_bp
     from tff.cases.views import bp as cases_bp
     from tff.cases.views import teams_bp
+    from tff.claims.views import bp as claims_bp
     from tff.evidence.manual_views import bp as family_evidence_bp
     from tff.evidence.settings_views import bp as evidence_settings_bp
     from tff.evidence.views import bp as evidence_bp
@@ -66,6 +67,7 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
         plans_bp,
         verified_outcomes_bp,
         outcome_rates_bp,
+        claims_bp,
     ):
         app.register_blueprint(bp)
     security.init_app(app)

@@ -34,6 +34,7 @@ NAVIGATION = [
     ("Results", "outcomes.index", {roles.COORDINATOR, roles.MANAGER, roles.FINANCE, roles.AUDITOR, roles.ADMIN}),
     ("Outcome plans", "plans.index", {roles.COORDINATOR, roles.MANAGER, roles.FINANCE, roles.AUDITOR, roles.ADMIN}),
     ("Verified outcomes", "verified_outcomes.queue", {roles.MANAGER}),
+    ("Claims", "claims.index", {roles.FINANCE, roles.MANAGER, roles.AUDITOR, roles.ADMIN}),
     ("Providers", "referrals.providers", {roles.COORDINATOR, roles.MANAGER, roles.ADMIN}),
     ("Audit trail", "audit.index", {roles.ADMIN, roles.AUDITOR}),
     ("Users", "auth.users", {roles.ADMIN}),

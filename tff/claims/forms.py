@@ -1,0 +1,78 @@
+"""The claims pages' forms: a window, a review or audit decision on a line, a payment."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import IntegerField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from tff.forms import DateField, MaxLength, date_not_after
+
+
+class WindowForm(FlaskForm):
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        description="Unique, for example 2013-07",
+        validators=[InputRequired(message="Enter the window's name"), MaxLength(40)],
+    )
+    as_of = DateField(
+        "Evidence up to",
+        description="The results are decided as of this date. For example, 31 7 2013",
+        validators=[InputRequired(message="Enter the date the results are decided as of")],
+    )
+    opens = DateField("Opens (optional)")
+    closes = DateField("Closes (optional)", validators=[date_not_after("opens")])
+    sample_percent = IntegerField(
+        "Audit sample (percent of the lines)",
+        widget=GovTextInput(),
+        default=10,
+        description="Internal audit checks this share of the included lines before the claim is submitted",
+        validators=[
+            InputRequired(message="Enter the audit sample as a whole number from 0 to 100"),
+            NumberRange(0, 100, message="The audit sample must be a whole number from 0 to 100"),
+        ],
+    )
+    submit = SubmitField("Create the window", widget=GovSubmitInput())
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only its CSRF token is checked."""
+
+
+class ReviewForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason",
+        widget=GovTextArea(),
+        validators=[
+            InputRequired(message="Say why"),
+            Length(max=2000, message="The reason must be 2,000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Exclude the line", widget=GovSubmitInput())
+
+
+class AuditForm(FlaskForm):
+    note = TextAreaField(
+        "What was checked",
+        widget=GovTextArea(),
+        validators=[
+            InputRequired(message="Add a note saying what was checked"),
+            Length(max=2000, message="The note must be 2,000 characters or fewer"),
+        ],
+    )
+    verify = SubmitField("Verify the line", widget=GovSubmitInput())
+    reject = SubmitField("Reject the line", widget=GovSubmitInput())
+
+
+class PaymentForm(FlaskForm):
+    amount = IntegerField(
+        "Amount paid, in whole pounds",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the amount paid, in whole pounds"),
+            NumberRange(min=1, message="The amount paid must be more than 0"),
+        ],
+    )
+    paid_on = DateField("Paid on", validators=[InputRequired(message="Enter the date it was paid")])
+    note = TextAreaField("Note (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Record the payment", widget=GovSubmitInput())

@@ -1,0 +1,344 @@
+"""The claims pages: claim windows, assembling a window's draft (a job), review of its lines,
+internal audit's sample, submission, exports, the printable claim schedule and payments."""
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, stream_with_context, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from werkzeug.datastructures import Headers
+
+from tff.auth import roles
+from tff.auth.models import User
+from tff.auth.permissions import has_role, role_required
+from tff.claims import operations
+from tff.claims.forms import ActionForm, AuditForm, PaymentForm, ReviewForm, WindowForm
+from tff.claims.models import DRAFT, ClaimLine, ClaimWindow, Payment
+from tff.extensions import db
+from tff.jobs.models import Job
+from tff.jobs.operations import QueueUnavailable, mark_stale_jobs, waiting_for_worker
+from tff.outcomes.views import TITLES
+
+bp = Blueprint("claims", __name__, url_prefix="/claims")
+
+#: who may read claims (money and family references, no family's details)
+READERS = (roles.FINANCE, roles.MANAGER, roles.AUDITOR, roles.ADMIN)
+#: who prepares, submits and records payments of claims
+FINANCE = (roles.FINANCE, roles.ADMIN)
+#: who checks the audit sample
+AUDITORS = (roles.AUDITOR, roles.ADMIN)
+#: lines listed on a window's page; the lines CSV has them all
+LINES_SHOWN = 500
+
+
+def _window(window_id: int) -> ClaimWindow:
+    return db.session.get(ClaimWindow, window_id) or abort(404)
+
+
+def _line(window: ClaimWindow, line_id: int) -> ClaimLine:
+    line = db.session.get(ClaimLine, line_id)
+    if line is None or line.batch_id != window.batch.id:
+        abort(404)
+    return line
+
+
+def line_status(line: ClaimLine) -> str:
+    """rejected or verified (by internal audit), excluded, sampled or included."""
+    if line.audit_state:
+        return line.audit_state
+    if line.excluded:
+        return "excluded"
+    return "sampled" if line.sampled else "included"
+
+
+def _latest_job(window: ClaimWindow) -> Job | None:
+    """The window's most recent assembly job, if any."""
+    jobs = db.session.scalars(select(Job).where(Job.kind == operations.JOB_KIND).order_by(Job.id.desc()).limit(200))
+    return next((job for job in jobs if job.params.get("window_id") == window.id), None)
+
+
+def _name(user_id: int | None) -> str:
+    user = db.session.get(User, user_id) if user_id else None
+    return user.name if user else "The system (command line)"
+
+
+@bp.get("/")
+@role_required(READERS)
+def index():
+    windows = db.session.scalars(select(ClaimWindow).order_by(ClaimWindow.as_of.desc(), ClaimWindow.name)).all()
+    rows = [(window, operations.state_of(window), *operations.claimed_and_paid(window)) for window in windows]
+    return render_template("claims/index.html", rows=rows, can_create=has_role(*FINANCE))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(FINANCE)
+def new():
+    form = WindowForm()
+    if form.validate_on_submit():
+        try:
+            window = operations.create_window(
+                form.name.data,
+                form.as_of.data,
+                form.opens.data,
+                form.closes.data,
+                form.sample_percent.data,
+                user=current_user,
+            )
+        except operations.ClaimRefused as exc:
+            db.session.rollback()
+            form.name.errors = [*form.name.errors, str(exc)]
+        else:
+            flash(f"Claim window {window.name} created", "success")
+            return redirect(url_for("claims.show", window_id=window.id))
+    return render_template(
+        "form_page.html",
+        form=form,
+        heading="Create a claim window",
+        intro="A claim window's draft claim is assembled from every attached family's results as of its date. "
+        "Internal audit checks its sample of the lines before the claim is submitted.",
+        back_url=url_for("claims.index"),
+    )
+
+
+def _show(window: ClaimWindow, errors: list[str] | None = None, payment_form: PaymentForm | None = None):
+    mark_stale_jobs()
+    batch = window.batch
+    job = _latest_job(window)
+    lines = db.session.scalars(
+        select(ClaimLine)
+        .where(ClaimLine.batch_id == batch.id)
+        .order_by(ClaimLine.family_ref, ClaimLine.outcome)
+        .limit(LINES_SHOWN)
+    ).all()
+    count = db.session.scalar(select(func.count()).where(ClaimLine.batch_id == batch.id))
+    included = db.session.scalar(select(func.count()).where(ClaimLine.batch_id == batch.id, ~ClaimLine.excluded))
+    sample = db.session.scalars(
+        select(ClaimLine).where(ClaimLine.batch_id == batch.id, ClaimLine.sampled).order_by(ClaimLine.family_ref)
+    ).all()
+    claimed, paid = operations.claimed_and_paid(window)
+    payments = db.session.scalars(
+        select(Payment).where(Payment.window_id == window.id).order_by(Payment.paid_on, Payment.id)
+    ).all()
+    draft = batch.state == DRAFT
+    errors = errors or []
+    if payment_form is not None and payment_form.errors:
+        errors += [
+            {"text": problems[0], "href": f"#{getattr(payment_form, name).id}"}
+            for name, problems in payment_form.errors.items()
+            if name in payment_form._fields
+        ]
+    return render_template(
+        "claims/show.html",
+        window=window,
+        batch=batch,
+        state=operations.state_of(window),
+        job=job,
+        assembling=job is not None and not job.finished,
+        waiting=job is not None and waiting_for_worker(job),
+        lines=lines,
+        count=count,
+        included=included,
+        shown=LINES_SHOWN,
+        sample=sample,
+        sample_left=operations.sample_left(window),
+        claimed=claimed,
+        paid=paid,
+        payments=payments,
+        names={p.id: _name(p.recorded_by_id) for p in payments},
+        draft=draft,
+        status_of=line_status,
+        titles=TITLES,
+        errors=[e if isinstance(e, dict) else {"text": e} for e in errors],
+        action=ActionForm(),
+        payment_form=payment_form or PaymentForm(formdata=None),
+        can_prepare=has_role(*FINANCE),
+    )
+
+
+@bp.get("/<int:window_id>")
+@role_required(READERS)
+def show(window_id: int):
+    return _show(_window(window_id))
+
+
+@bp.get("/<int:window_id>/status")
+@role_required(READERS)
+def status(window_id: int):
+    mark_stale_jobs()
+    job = _latest_job(_window(window_id)) or abort(404)
+    data = job.status()
+    data["waiting_for_worker"] = waiting_for_worker(job)
+    return jsonify(data)
+
+
+def _act(window_id: int, change, done: str):
+    """Make a change asked for by a button: refused changes are shown on the window's page."""
+    window = _window(window_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        change(window)
+    except operations.ClaimRefused as exc:
+        db.session.rollback()
+        return _show(window, errors=[str(exc)])
+    flash(done.format(name=window.name), "success")
+    return redirect(url_for("claims.show", window_id=window.id))
+
+
+@bp.post("/<int:window_id>/assemble")
+@role_required(FINANCE)
+def assemble(window_id: int):
+    def start(window):
+        try:
+            operations.start_assembly(window, user=current_user)
+        except QueueUnavailable as exc:  # the job is recorded as failed: the page shows it and why
+            raise operations.ClaimRefused(str(exc)) from exc
+
+    return _act(window_id, start, "Assembly of the claim for {name} started")
+
+
+@bp.post("/<int:window_id>/sample")
+@role_required(FINANCE)
+def sample(window_id: int):
+    return _act(
+        window_id, lambda window: operations.draw_sample(window, user=current_user), "Audit sample of {name} drawn"
+    )
+
+
+@bp.post("/<int:window_id>/submit")
+@role_required(FINANCE)
+def submit(window_id: int):
+    return _act(window_id, lambda window: operations.submit(window, user=current_user), "Claim for {name} submitted")
+
+
+@bp.post("/<int:window_id>/payments")
+@role_required(FINANCE)
+def payment(window_id: int):
+    window = _window(window_id)
+    form = PaymentForm()
+    if not form.validate_on_submit():
+        return _show(window, payment_form=form)
+    try:
+        operations.record_payment(
+            window, form.amount.data, form.paid_on.data, form.note.data or None, user=current_user
+        )
+    except operations.ClaimRefused as exc:
+        db.session.rollback()
+        return _show(window, errors=[str(exc)], payment_form=form)
+    flash(f"Payment of £{form.amount.data:,} recorded for {window.name}", "success")
+    return redirect(url_for("claims.show", window_id=window.id))
+
+
+def _review_form(line: ClaimLine, empty: bool = False) -> ReviewForm:
+    form = ReviewForm(formdata=None) if empty else ReviewForm()
+    form.reason.label.text = "Why is the line included again?" if line.excluded else "Why is the line excluded?"
+    form.submit.label.text = "Include the line again" if line.excluded else "Exclude the line"
+    return form
+
+
+def _show_line(window: ClaimWindow, line: ClaimLine, review=None, audit=None, errors=None):
+    draft = window.batch.state == DRAFT
+    review = review or _review_form(line, empty=True)
+    audit = audit or AuditForm(formdata=None)
+    errors = list(errors or [])
+    for form in (review, audit):
+        errors += [
+            {"text": problems[0], "href": f"#{getattr(form, name).id}"}
+            for name, problems in form.errors.items()
+            if name in form._fields
+        ]
+    return render_template(
+        "claims/line.html",
+        window=window,
+        line=line,
+        status=line_status(line),
+        titles=TITLES,
+        excluded_by=_name(line.excluded_by_id) if line.excluded_at else None,
+        audited_by=_name(line.audited_by_id) if line.audited_at else None,
+        review=review if draft and has_role(*FINANCE) and line.audit_state != "rejected" else None,
+        audit=audit if draft and has_role(*AUDITORS) and line.sampled else None,
+        errors=[e if isinstance(e, dict) else {"text": e} for e in errors],
+    )
+
+
+@bp.get("/<int:window_id>/lines/<int:line_id>")
+@role_required(READERS)
+def line(window_id: int, line_id: int):
+    window = _window(window_id)
+    return _show_line(window, _line(window, line_id))
+
+
+@bp.post("/<int:window_id>/lines/<int:line_id>/review")
+@role_required(FINANCE)
+def review(window_id: int, line_id: int):
+    window = _window(window_id)
+    line = _line(window, line_id)
+    form = _review_form(line)
+    if not form.validate_on_submit():
+        return _show_line(window, line, review=form)
+    excluding = not line.excluded
+    try:
+        change = operations.exclude if excluding else operations.include
+        change(window, line, form.reason.data, user=current_user)
+    except operations.ClaimRefused as exc:
+        db.session.rollback()
+        return _show_line(window, _line(window, line_id), review=form, errors=[str(exc)])
+    flash(f"{line.family_ref} {line.outcome} {'excluded' if excluding else 'included again'}", "success")
+    return redirect(url_for("claims.line", window_id=window.id, line_id=line.id))
+
+
+@bp.post("/<int:window_id>/lines/<int:line_id>/audit")
+@role_required(AUDITORS)
+def audit(window_id: int, line_id: int):
+    window = _window(window_id)
+    line = _line(window, line_id)
+    form = AuditForm()
+    if not form.validate_on_submit():
+        return _show_line(window, line, audit=form)
+    reject = bool(form.reject.data)
+    try:
+        operations.verify(window, line, form.note.data, reject=reject, user=current_user)
+    except operations.ClaimRefused as exc:
+        db.session.rollback()
+        return _show_line(window, _line(window, line_id), audit=form, errors=[str(exc)])
+    flash(f"{line.family_ref} {line.outcome} {'rejected and excluded' if reject else 'verified'}", "success")
+    return redirect(url_for("claims.show", window_id=window.id))
+
+
+def _download(window: ClaimWindow, body, what: str) -> Response:
+    """Stream CSV text; the window and its batch are loaded first, for the stream reads them."""
+    headers = Headers()
+    headers.set("Content-Disposition", "attachment", filename=f"claim-{window.name}-{what}.csv")
+    return Response(stream_with_context(body), mimetype="text/csv; charset=utf-8", headers=headers)
+
+
+@bp.get("/<int:window_id>/lines.csv")
+@role_required(READERS)
+def lines_csv(window_id: int):
+    window = _window(window_id)
+    db.session.refresh(window.batch)
+    return _download(window, operations.export_lines(window), "lines")
+
+
+@bp.get("/<int:window_id>/summary.csv")
+@role_required(READERS)
+def summary_csv(window_id: int):
+    window = _window(window_id)
+    return _download(window, operations.export_summary(window), "summary")
+
+
+@bp.get("/<int:window_id>/schedule")
+@role_required(READERS)
+def schedule(window_id: int):
+    window = _window(window_id)
+    rows = operations.summary(window)
+    batch = window.batch
+    return render_template(
+        "claims/schedule.html",
+        window=window,
+        batch=batch,
+        state=operations.state_of(window),
+        rows=rows,
+        families=sum(row[2] for row in rows),
+        amount=sum(row[3] for row in rows),
+        titles=TITLES,
+        submitted_by=_name(batch.submitted_by_id) if batch.submitted_at else None,
+    )
