@@ -222,10 +222,12 @@ class EvidenceFormat(StagedFormat):
     def repeated(self, matched, key: tuple[str, ...], *, plain: bool = False) -> bool:
         """Whether any staged row gives a record an earlier line gave too. (Mostly none do,
         and the merge then leaves out the statements and conditions only repeats need.)"""
-        conditions = [matched, ~self.alone(key, before=True, plain=plain)]
+        s = self.staged
+        keys = [getattr(s, k) for k in key]
+        query = select(literal(1)).where(matched).group_by(*keys).having(func.count() > 1).limit(1)
         if plain:
-            conditions.append(self.staged.reference.is_(None))
-        return db.session.scalar(select(exists().where(*conditions)))
+            query = query.where(s.reference.is_(None))
+        return db.session.scalar(query) is not None
 
     def first_and_last(self, matched, key: tuple[str, ...], *, plain: bool = False):
         """(repeated, the condition of a key's first line, of its last line)."""

@@ -115,6 +115,8 @@ def analyse(model) -> None:
     not got: without them it takes thousands of rows for a few and joins them row by row.
     (SQLite's plans follow the indexes, which fit each statement.)"""
     if db.session.connection().dialect.name == "postgresql":
+        # A small sample is enough to tell thousands of rows from a few (and is much quicker).
+        db.session.execute(text("SET LOCAL default_statistics_target = 10"))
         db.session.execute(text(f"ANALYZE {model.__tablename__}"))
 
 
