@@ -14,10 +14,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, insert, select
 
-import config
-from tests.conftest import _empty_database, build_app
 from tests.helpers import Maker, sign_in, submit
-from tests.worker_support import dispose, in_progress, migrate, wait_for
+from tests.worker_support import in_progress, wait_for
 from tff.cases.models import Family, Member
 from tff.cases.models.member import name_key
 from tff.evidence.models import Event, UnmatchedRow
@@ -37,54 +35,6 @@ KINDS = ("asb", "offence", "fixed_exclusion", "domestic_abuse", "missing_episode
 
 
 # --- apps and workers (as in test_worker.py) ---------------------------------------------------
-
-
-@pytest.fixture(params=["embedded", "redis-postgresql"])
-def stack(request, tmp_path, monkeypatch):
-    """Build apps on a database and broker of this test's own; returns
-    `make_app(**overrides) -> (app, worker_env)`.
-
-    embedded: a new SQLite database and filesystem broker in a fresh instance folder (the
-    config reads the folder from `config.INSTANCE` here and from TFF_INSTANCE_PATH in the
-    worker). redis-postgresql: as in production, REDIS_URL makes Redis the broker; skipped
-    when the services are missing, failed for it under CI=true (see tests/services.py).
-    """
-    instance = tmp_path / "instance"
-    monkeypatch.setattr(config, "INSTANCE", instance)
-    env = {"TFF_INSTANCE_PATH": str(instance)}
-    if request.param == "embedded":
-        monkeypatch.delenv("REDIS_URL", raising=False)
-        database = f"sqlite:///{tmp_path / 'tff.sqlite3'}"
-    else:
-        redis_url = request.getfixturevalue("redis_url")
-        database = request.getfixturevalue("postgres_url")
-        monkeypatch.setenv("REDIS_URL", redis_url)
-        env["REDIS_URL"] = redis_url
-    env["DATABASE_URL"] = database
-    apps = []
-
-    def make_app(**overrides):
-        app = build_app(database, **overrides)
-        assert app.config["SQLALCHEMY_DATABASE_URI"] == database
-        if request.param == "embedded":
-            assert app.config["CELERY"]["broker_url"] == "filesystem://"
-            assert app.instance_path == str(instance)
-        else:
-            assert app.config["CELERY"]["broker_url"] == env["REDIS_URL"]
-        migrate(app)
-        if request.param != "embedded":
-            # The session's PostgreSQL and Redis are shared with other tests: start empty,
-            # with no message another test left in the queue.
-            _empty_database(app)
-            app.extensions["celery"].control.purge()
-        apps.append(app)
-        return app, env
-
-    yield make_app
-    for app in apps:
-        if request.param != "embedded":
-            _empty_database(app)
-        dispose(app)
 
 
 # --- the cohort and its file ---------------------------------------------------------------------

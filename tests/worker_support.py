@@ -6,6 +6,8 @@ import time
 import flask_migrate
 import pytest
 
+import config
+from tests.conftest import _empty_database, build_app
 from tests.services import Worker
 from tff.extensions import db
 from tff.jobs.models import RUNNING
@@ -65,3 +67,52 @@ def wait_for(read, until, worker: Worker, timeout: float, what: str, seen: list 
 
 def in_progress(state: dict) -> bool:
     return state["state"] == RUNNING and state["total"] and 0 < state["done"] < state["total"]
+
+
+@pytest.fixture(params=["embedded", "redis-postgresql"])
+def stack(request, tmp_path, monkeypatch):
+    """Build apps on a database and broker of this test's own; returns
+    `make_app(**overrides) -> (app, worker_env)`.
+
+    embedded: a new SQLite database and filesystem broker in a fresh instance folder (the
+    config reads the folder from `config.INSTANCE` here and from TFF_INSTANCE_PATH in the
+    worker). redis-postgresql: as in production, REDIS_URL makes Redis the broker; skipped
+    when the services are missing, failed for it under CI=true (see tests/services.py).
+    """
+    instance = tmp_path / "instance"
+    monkeypatch.setattr(config, "INSTANCE", instance)
+    env = {"TFF_INSTANCE_PATH": str(instance)}
+    if request.param == "embedded":
+        monkeypatch.delenv("REDIS_URL", raising=False)
+        database = f"sqlite:///{tmp_path / 'tff.sqlite3'}"
+    else:
+        redis_url = request.getfixturevalue("redis_url")
+        database = request.getfixturevalue("postgres_url")
+        monkeypatch.setenv("REDIS_URL", redis_url)
+        env["REDIS_URL"] = redis_url
+    env["DATABASE_URL"] = database
+    apps = []
+
+    def make_app(worker_env: dict | None = None, **overrides):
+        """The app (config `overrides`), and the environment of its workers (plus `worker_env`)."""
+        app = build_app(database, **overrides)
+        assert app.config["SQLALCHEMY_DATABASE_URI"] == database
+        if request.param == "embedded":
+            assert app.config["CELERY"]["broker_url"] == "filesystem://"
+            assert app.instance_path == str(instance)
+        else:
+            assert app.config["CELERY"]["broker_url"] == env["REDIS_URL"]
+        migrate(app)
+        if request.param != "embedded":
+            # The session's PostgreSQL and Redis are shared with other tests: start empty,
+            # with no message another test left in the queue.
+            _empty_database(app)
+            app.extensions["celery"].control.purge()
+        apps.append(app)
+        return app, {**env, **(worker_env or {})}
+
+    yield make_app
+    for app in apps:
+        if request.param != "embedded":
+            _empty_database(app)
+        dispose(app)
