@@ -56,6 +56,8 @@ class Config:
     # A running job whose worker has not been heard of for this long is shown as failed.
     JOB_STALE_AFTER = timedelta(seconds=int(os.environ.get("TFF_JOB_STALE_AFTER", "120")))
     JOB_HEARTBEAT_EVERY = int(os.environ.get("TFF_JOB_HEARTBEAT_EVERY", "10"))
+    #: the programme's end date: the funding dashboard's line claims everything by it
+    PROGRAMME_END = os.environ.get("TFF_PROGRAMME_END", "2015-04-30")
     #: families a worker takes at a time when the cohort's results are decided
     OUTCOMES_CHUNK = int(os.environ.get("TFF_OUTCOMES_CHUNK", "2000"))
 

@@ -40,6 +40,7 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     from tff.evidence.manual_views import bp as family_evidence_bp
     from tff.evidence.settings_views import bp as evidence_settings_bp
     from tff.evidence.views import bp as evidence_bp
+    from tff.funding.views import bp as funding_bp
     from tff.imports.views import bp as imports_bp
     from tff.jobs.views import bp as jobs_bp
     from tff.outcomes.evaluation_views import bp as outcomes_bp
@@ -65,6 +66,7 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
         family_results_bp,
         outcomes_bp,
         plans_bp,
+        funding_bp,
         verified_outcomes_bp,
         outcome_rates_bp,
         claims_bp,

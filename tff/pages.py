@@ -32,6 +32,7 @@ NAVIGATION = [
     ("Imports", "imports.index", {roles.COORDINATOR, roles.ADMIN}),
     ("Unmatched evidence", "evidence.unmatched", {roles.COORDINATOR, roles.ADMIN}),
     ("Results", "outcomes.index", {roles.COORDINATOR, roles.MANAGER, roles.FINANCE, roles.AUDITOR, roles.ADMIN}),
+    ("Funding", "funding.index", {roles.MANAGER, roles.FINANCE, roles.ADMIN}),
     ("Outcome plans", "plans.index", {roles.COORDINATOR, roles.MANAGER, roles.FINANCE, roles.AUDITOR, roles.ADMIN}),
     ("Verified outcomes", "verified_outcomes.queue", {roles.MANAGER}),
     ("Claims", "claims.index", {roles.FINANCE, roles.MANAGER, roles.AUDITOR, roles.ADMIN}),

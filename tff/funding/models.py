@@ -1,0 +1,26 @@
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tff.extensions import db
+from tff.timeutil import utcnow
+
+
+class AttachmentFeeReceipt(db.Model):
+    """Attachment fees the government paid for a programme's families attached in a year."""
+
+    __tablename__ = "attachment_fee_receipts"
+    __table_args__ = (Index("ix_attachment_fee_receipts_programme_year", "programme", "financial_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: phase1, phase2 or supporting_families
+    programme: Mapped[str] = mapped_column(String(24))
+    #: the financial year of attachment the fees are for, like 2012/13
+    financial_year: Mapped[str] = mapped_column(String(7))
+    #: whole pounds
+    amount: Mapped[int]
+    received_on: Mapped[date]
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,135 @@
+"""The funding dashboard: money drawn down against what is available, by programme and year,
+by result, by claim window and by team, each table exportable as CSV; and recording the
+attachment fees received."""
+
+import csv
+import io
+from datetime import date
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from werkzeug.datastructures import Headers
+
+from tff.auth import roles
+from tff.auth.permissions import role_required
+from tff.funding import operations
+from tff.funding.charts import Series, bar_chart, line_chart
+from tff.funding.drawdown import funding, trajectory
+from tff.funding.forms import FeeReceiptForm
+from tff.imports.operations import neutralise
+from tff.outcomes.views import TITLES
+
+bp = Blueprint("funding", __name__, url_prefix="/funding")
+
+READERS = (roles.MANAGER, roles.FINANCE, roles.ADMIN)
+RECORDERS = (roles.FINANCE, roles.ADMIN)
+
+
+def _end() -> date:
+    return date.fromisoformat(current_app.config["PROGRAMME_END"])
+
+
+def _tables(result) -> dict[str, tuple[list[str], list[list]]]:
+    """Every table of the page as (header, rows), for the page and its CSV downloads."""
+    years = [
+        [r.label, r.year, r.families, r.fees_due, r.fees_received, r.results_claimed, r.available, r.drawn]
+        for r in result.years
+    ]
+    return {
+        "years": (
+            [
+                "programme",
+                "attached_in",
+                "families",
+                "fees_due",
+                "fees_received",
+                "results_claimed",
+                "available",
+                "drawn_down",
+            ],
+            years,
+        ),
+        "outcomes": (
+            ["outcome", "attached_in", "results", "amount"],
+            [[TITLES.get(o, o), y, n, a] for o, y, n, a in result.by_outcome],
+        ),
+        "windows": (
+            ["window", "as_of", "claimed", "paid", "outstanding"],
+            [
+                [name, as_of.isoformat(), claimed, paid, claimed - paid]
+                for name, as_of, claimed, paid in result.by_window
+            ],
+        ),
+        "teams": (["team", "families", "amount"], [list(row) for row in result.by_team]),
+    }
+
+
+@bp.get("/")
+@role_required(READERS)
+def index():
+    result = funding()
+    labels, claimed, target = trajectory(result, _end())
+    charts = {}
+    if labels:
+        charts["trajectory"] = line_chart(
+            f"Results claimed, window by window, against the line that claims them all by {_end():%-d %B %Y}",
+            labels,
+            [Series("Results claimed so far", claimed, "solid"), Series("To claim all by the end", target, "dashed")],
+        )
+    if result.by_outcome:
+        totals: dict[str, int] = {}
+        for outcome, _year, _n, amount in result.by_outcome:
+            totals[TITLES.get(outcome, outcome)] = totals.get(TITLES.get(outcome, outcome), 0) + amount
+        charts["outcomes"] = bar_chart("Results claimed by result", list(totals), list(totals.values()))
+    return render_template(
+        "funding/index.html",
+        result=result,
+        tables=_tables(result),
+        charts=charts,
+        end=_end(),
+        can_record=current_user.role in RECORDERS,
+    )
+
+
+@bp.get("/<name>.csv")
+@role_required(READERS)
+def table_csv(name: str):
+    tables = _tables(funding())
+    if name not in tables:
+        abort(404)
+    header, rows = tables[name]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in [header, *rows]:
+        writer.writerow([neutralise(cell) for cell in row])
+    headers = Headers()
+    headers.set("Content-Disposition", "attachment", filename=f"funding-{name}.csv")
+    return Response(buffer.getvalue(), mimetype="text/csv", headers=headers)
+
+
+@bp.route("/fees/new", methods=["GET", "POST"])
+@role_required(RECORDERS)
+def new_fees():
+    form = FeeReceiptForm()
+    if form.validate_on_submit():
+        try:
+            operations.record_fees(
+                form.programme.data,
+                form.financial_year.data,
+                form.amount.data,
+                form.received_on.data,
+                form.note.data,
+                current_user,
+            )
+        except operations.FeeRefused as exc:
+            for field, problem in exc.problems.items():
+                getattr(form, field).errors.append(problem)
+        else:
+            flash("The attachment fees received are recorded.")
+            return redirect(url_for("funding.index"))
+    return render_template(
+        "form_page.html",
+        form=form,
+        heading="Record attachment fees received",
+        back_url=url_for("funding.index"),
+    )
