@@ -1,6 +1,6 @@
 """`make bench`: builds a region-sized cohort once, then measures the speed targets.
 
-python -m bench [--families 100000] [--database sqlite|postgresql|URL] [--only family_list|outcomes|claims|imports]
+python -m bench [--families 100000] [--database sqlite|postgresql|URL] [--only PART ...]
 """
 
 import argparse
@@ -13,7 +13,7 @@ os.environ["TFF_ENV"] = "test"
 
 from sqlalchemy import select  # noqa: E402
 
-from bench import claims, cohort, family_list, imports, outcomes  # noqa: E402
+from bench import claims, cohort, family_list, funding, imports, outcomes  # noqa: E402
 from tff.auth.models import User  # noqa: E402
 from tff.auth.operations import create_user  # noqa: E402
 from tff.extensions import db  # noqa: E402
@@ -31,7 +31,7 @@ def users(app) -> list[int]:
         return list(db.session.scalars(select(User.id).where(User.role == "lead_worker").order_by(User.id)))
 
 
-PARTS = ("family_list", "outcomes", "claims", "imports")
+PARTS = ("family_list", "outcomes", "claims", "funding", "imports")
 
 
 def main() -> int:
@@ -56,6 +56,11 @@ def main() -> int:
         rows = family_list.run(app) if "family_list" in parts else []
         outcome = outcomes.run(app, args.families) if "outcomes" in parts else None
         claim = claims.run(app, args.families) if "claims" in parts else None
+        money = None
+        if "funding" in parts:
+            funding_app = cohort.build_app(cohort.fresh_database_url(url))
+            cohort.load_cohort(funding_app, args.families, users(funding_app))
+            money = funding.run(funding_app)
         import_rows = (
             imports.run(cohort.build_app(cohort.fresh_database_url(url)), args.import_families)
             if "imports" in parts
@@ -79,8 +84,9 @@ def main() -> int:
         print(f"\n{len(rows) - len(slow)} of {len(rows)} within target")
     outcomes_ok = outcomes.report(outcome, backend) if outcome is not None else True
     claims_ok = claims.report(claim, backend) if claim is not None else True
+    funding_ok = funding.report(money, backend) if money is not None else True
     imports_ok = imports.report(import_rows, backend) if import_rows is not None else True
-    return 1 if slow or not outcomes_ok or not claims_ok or not imports_ok else 0
+    return 1 if slow or not outcomes_ok or not claims_ok or not funding_ok or not imports_ok else 0
 
 
 if __name__ == "__main__":
