@@ -11,6 +11,7 @@ from tests.case_work import error_summary, text
 from tests.helpers import sign_in, submit
 from tests.test_outcomes_cli import _example_one
 from tff.claims import operations as claims
+from tff.outcomes import evaluation as evaluations
 
 
 @pytest.fixture
@@ -91,3 +92,17 @@ def test_who_may_see_the_money(client, make, clean, role, status):
     assert client.get("/funding/years.csv").status_code == status
     home = text(client.get("/"))
     assert ("Funding" in home) == (status == 200)
+
+
+def test_the_trajectory_forecasts_from_the_latest_near_misses(client, make, cohort):
+    _claim(cohort)
+    _example_one(cohort, "F003")  # not claimed yet
+    with cohort.app_context():
+        # As of March 2013 F003 is one term short of crime/ASB/education: a near miss worth £700.
+        evaluation = evaluations.create(date(2013, 3, 31))
+        assert evaluations.start_evaluation(evaluation, queue=False).state == "succeeded"
+    sign_in(client, make.user("manager").email)
+    html = client.get("/funding/").get_data(as_text=True)
+    assert "Forecast from the near misses" in html
+    assert "Near misses as of 2013-03-31" in html
+    assert "£2,100" in html  # £1,400 claimed, and £700 nearly in reach

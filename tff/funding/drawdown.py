@@ -18,6 +18,7 @@ from tff.claims.models import SUBMITTED, ClaimBatch, ClaimLine, ClaimWindow, Pay
 from tff.extensions import db
 from tff.funding.models import AttachmentFeeReceipt
 from tff.outcomes import loader
+from tff.outcomes.models import Evaluation, OutcomeDecision
 from tff.outcomes.phase1 import RULE_SET, financial_year_of
 
 
@@ -58,6 +59,8 @@ class Funding:
     by_window: list[tuple] = field(default_factory=list)
     #: (team, families, amount) of results claimed, by the lead worker's team
     by_team: list[tuple] = field(default_factory=list)
+    #: (as of, whole pounds) of the near misses of the latest evaluation of the cohort
+    near_misses: tuple[date, int] | None = None
 
     def total(self, name: str) -> int:
         return sum(getattr(row, name) for row in self.years)
@@ -118,7 +121,27 @@ def funding() -> Funding:
     result.by_outcome = sorted((o, y, n, a) for (o, y), (n, a) in by_outcome.items())
     result.by_window = _by_window()
     result.by_team = _by_team()
+    result.near_misses = _near_misses()
     return result
+
+
+def _near_misses() -> tuple[date, int] | None:
+    """What the latest evaluation of the cohort says is nearly in reach: the pounds of the
+    results one more term, a few more weeks of work or a missing return away."""
+    latest = db.session.execute(
+        select(Evaluation.id, Evaluation.as_of)
+        .where(Evaluation.window_id.is_(None), Evaluation.family_ref.is_(None), Evaluation.finished_at.is_not(None))
+        .order_by(Evaluation.as_of.desc(), Evaluation.id.desc())
+        .limit(1)
+    ).first()
+    if latest is None:
+        return None
+    amount = db.session.scalar(
+        select(func.coalesce(func.sum(OutcomeDecision.at_stake), 0)).where(
+            OutcomeDecision.evaluation_id == latest.id, OutcomeDecision.near_miss.is_not(None)
+        )
+    )
+    return latest.as_of, amount
 
 
 def _by_window() -> list[tuple]:
@@ -160,19 +183,32 @@ def _by_team() -> list[tuple]:
     return [(team or "No team", families, amount) for team, families, amount in db.session.execute(query)]
 
 
-def trajectory(result: Funding, end: date) -> tuple[list[str], list[int], list[int]]:
+def trajectory(result: Funding, end: date) -> tuple[list[str], list[int | None], list[int], list[int | None]]:
     """Window by window: (labels, results claimed so far, the straight line from nothing to all
-    the results available, reached by the programme's end date)."""
+    the results available by the programme's end date, and the forecast: the near misses of
+    the latest evaluation added after the last window)."""
     windows = result.by_window
     if not windows:
-        return [], [], []
+        return [], [], [], []
     results_available = sum(r.available - r.fees_due for r in result.years)
     start = windows[0][1]
     span = max((end - start).days, 1)
+
+    def line_at(day: date) -> int:
+        return round(results_available * min(max((day - start).days, 0) / span, 1))
+
     labels, claimed, target, running = [], [], [], 0
     for name, as_of, amount, _paid in windows:
         running += amount
         labels.append(name)
         claimed.append(running)
-        target.append(round(results_available * min(max((as_of - start).days, 0) / span, 1)))
-    return labels, claimed, target
+        target.append(line_at(as_of))
+    forecast: list[int | None] = [None] * len(labels)
+    if result.near_misses and result.near_misses[1]:
+        as_of, near = result.near_misses
+        forecast[-1] = running
+        labels.append(f"Near misses as of {as_of.isoformat()}")
+        claimed.append(None)
+        target.append(line_at(max(as_of, windows[-1][1])))
+        forecast.append(running + near)
+    return labels, claimed, target, forecast

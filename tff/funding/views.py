@@ -68,13 +68,17 @@ def _tables(result) -> dict[str, tuple[list[str], list[list]]]:
 @role_required(READERS)
 def index():
     result = funding()
-    labels, claimed, target = trajectory(result, _end())
+    labels, claimed, target, forecast = trajectory(result, _end())
     charts = {}
     if labels:
         charts["trajectory"] = line_chart(
             f"Results claimed, window by window, against the line that claims them all by {_end():%-d %B %Y}",
             labels,
-            [Series("Results claimed so far", claimed, "solid"), Series("To claim all by the end", target, "dashed")],
+            [
+                Series("Results claimed so far", claimed, "solid"),
+                Series("To claim all by the end", target, "dashed"),
+                *([Series("Forecast from the near misses", forecast, "dotted")] if any(forecast) else []),
+            ],
         )
     if result.by_outcome:
         totals: dict[str, int] = {}
