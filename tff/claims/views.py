@@ -14,7 +14,7 @@ from tff.claims.forms import ActionForm, AuditForm, PaymentForm, ReviewForm, Win
 from tff.claims.models import DRAFT, ClaimLine, ClaimWindow, Payment
 from tff.extensions import db
 from tff.jobs.models import Job
-from tff.jobs.operations import QueueUnavailable, mark_stale_jobs, waiting_for_worker
+from tff.jobs.operations import QueueUnavailable, mark_stale_jobs
 from tff.outcomes.views import TITLES
 
 bp = Blueprint("claims", __name__, url_prefix="/claims")
@@ -132,7 +132,7 @@ def _show(window: ClaimWindow, errors: list[str] | None = None, payment_form: Pa
         state=operations.state_of(window),
         job=job,
         assembling=job is not None and not job.finished,
-        waiting=job is not None and waiting_for_worker(job),
+        waiting=job is not None and job.waiting_for_worker,
         lines=lines,
         count=count,
         included=included,
@@ -164,9 +164,7 @@ def show(window_id: int):
 def status(window_id: int):
     mark_stale_jobs()
     job = _latest_job(_window(window_id)) or abort(404)
-    data = job.status()
-    data["waiting_for_worker"] = waiting_for_worker(job)
-    return jsonify(data)
+    return jsonify(job.status())
 
 
 def _act(window_id: int, change, done: str):

@@ -21,7 +21,7 @@ from tff.imports.operations import (
     start_import,
 )
 from tff.imports.reader import chunks
-from tff.jobs.operations import QueueUnavailable, mark_stale_jobs, waiting_for_worker
+from tff.jobs.operations import QueueUnavailable, mark_stale_jobs
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
@@ -75,7 +75,7 @@ def show(run_id: int):
         job=run.job,
         fmt=FORMATS.get(run.kind),
         rejections=rejections,
-        waiting=run.job is not None and waiting_for_worker(run.job),
+        waiting=run.job is not None and run.job.waiting_for_worker,
         has_file=run.size > 0 and not run.refusal,
         held=held,
         held_total=sum(held.values()) if held else 0,
@@ -90,9 +90,7 @@ def status(run_id: int):
     run = _get_run(run_id)
     if run.job is None:
         abort(404)
-    data = run.job.status()
-    data["waiting_for_worker"] = waiting_for_worker(run.job)
-    return jsonify(data)
+    return jsonify(run.job.status())
 
 
 def _download(body, filename: str, mimetype: str) -> Response:

@@ -11,6 +11,8 @@ RUNNING = "running"
 SUCCEEDED = "succeeded"
 FAILED = "failed"
 FINISHED = (SUCCEEDED, FAILED)
+#: a job queued this long with no worker taking it is shown as waiting for one
+WAITING_AFTER_SECONDS = 30
 
 
 class Job(db.Model):
@@ -53,6 +55,11 @@ class Job(db.Model):
         return self.state in FINISHED
 
     @property
+    def waiting_for_worker(self) -> bool:
+        """Queued for a while with no worker taking it: the page says so."""
+        return self.state == QUEUED and (utcnow() - self.created_at).total_seconds() > WAITING_AFTER_SECONDS
+
+    @property
     def percent(self) -> int | None:
         if self.state == SUCCEEDED:
             return 100
@@ -72,4 +79,5 @@ class Job(db.Model):
             "message": self.message,
             "finished": self.finished,
             "result": self.result,
+            "waiting_for_worker": self.waiting_for_worker,
         }

@@ -6,7 +6,7 @@ from sqlalchemy.exc import OperationalError
 
 from tff.extensions import SQLITE_BUSY_TIMEOUT_MS, db
 from tff.jobs.celery import task_name
-from tff.jobs.models import FAILED, QUEUED, RUNNING, Job
+from tff.jobs.models import FAILED, RUNNING, Job
 from tff.timeutil import utcnow
 
 
@@ -98,7 +98,3 @@ def visible_jobs(user):
     if user.role != "admin":
         query = query.where(or_(Job.started_by_id == user.id, Job.started_by_id.is_(None)))
     return query
-
-
-def waiting_for_worker(job: Job) -> bool:
-    return job.state == QUEUED and (utcnow() - job.created_at).total_seconds() > 30

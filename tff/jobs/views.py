@@ -5,7 +5,7 @@ from tff.auth.permissions import role_required
 from tff.auth.roles import ALL
 from tff.extensions import db
 from tff.jobs.models import Job
-from tff.jobs.operations import mark_stale_jobs, visible_jobs, waiting_for_worker
+from tff.jobs.operations import mark_stale_jobs, visible_jobs
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -30,7 +30,7 @@ def index():
 def show(job_id: int):
     mark_stale_jobs()
     job = _get_visible(job_id)
-    return render_template("jobs/show.html", job=job, waiting=waiting_for_worker(job))
+    return render_template("jobs/show.html", job=job, waiting=job.waiting_for_worker)
 
 
 @bp.get("/<int:job_id>/status")
@@ -38,6 +38,4 @@ def show(job_id: int):
 def status(job_id: int):
     mark_stale_jobs()
     job = _get_visible(job_id)
-    data = job.status()
-    data["waiting_for_worker"] = waiting_for_worker(job)
-    return jsonify(data)
+    return jsonify(job.status())

@@ -10,7 +10,7 @@ from tff.auth.permissions import role_required
 from tff.cases.access import visible_families
 from tff.cases.models import Family
 from tff.extensions import db
-from tff.jobs.operations import QueueUnavailable, mark_stale_jobs, waiting_for_worker
+from tff.jobs.operations import QueueUnavailable, mark_stale_jobs
 from tff.outcomes import evaluation as evaluations
 from tff.outcomes.forms import EvaluationForm
 from tff.outcomes.models import Evaluation, OutcomeDecision
@@ -86,7 +86,7 @@ def show(evaluation_id: int):
         "outcomes/evaluation.html",
         evaluation=evaluation,
         job=evaluation.job,
-        waiting=evaluation.job is not None and waiting_for_worker(evaluation.job),
+        waiting=evaluation.job is not None and evaluation.job.waiting_for_worker,
         totals=totals,
         titles=TITLES,
         can_see_near_misses=current_user.role in NEAR_MISS_READERS,
@@ -124,6 +124,4 @@ def status(evaluation_id: int):
     evaluation = _get(evaluation_id)
     if evaluation.job is None:
         abort(404)
-    data = evaluation.job.status()
-    data["waiting_for_worker"] = waiting_for_worker(evaluation.job)
-    return jsonify(data)
+    return jsonify(evaluation.job.status())
