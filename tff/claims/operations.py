@@ -2,9 +2,7 @@
 internal audit's sample, submission, exports and payments. Each change is audited in its own
 transaction; a submitted batch refuses every change here and in the database."""
 
-import csv
 import hashlib
-import io
 import math
 import secrets
 from collections.abc import Iterator
@@ -17,8 +15,8 @@ from tff.audit.operations import record
 from tff.auth.models import User
 from tff.cases.models import Family
 from tff.claims.models import DRAFT, REJECTED, SUBMITTED, VERIFIED, ClaimBatch, ClaimLine, ClaimWindow, Payment
+from tff.exports import csv_text
 from tff.extensions import db
-from tff.imports.operations import neutralise
 from tff.jobs.models import QUEUED, RUNNING, Job
 from tff.jobs.operations import JobError, start
 from tff.outcomes.evaluation import decide_all
@@ -387,18 +385,6 @@ def submit(window: ClaimWindow, user=None) -> None:
 # --- exports ----------------------------------------------------------------------------------
 
 
-def _csv(rows: Iterator[list]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for n, row in enumerate(rows, start=1):
-        writer.writerow([neutralise(cell) for cell in row])
-        if n % 500 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
 def export_lines(window: ClaimWindow) -> Iterator[str]:
     """`window,family_ref,outcome,attachment_year,amount,status`, a row per line."""
 
@@ -414,7 +400,7 @@ def export_lines(window: ClaimWindow) -> Iterator[str]:
         for ref, outcome, year, amount, excluded in db.session.execute(query.execution_options(yield_per=2000)):
             yield [window.name, ref, outcome, year, amount, "excluded" if excluded else "included"]
 
-    return _csv(rows())
+    return csv_text(rows())
 
 
 def summary(window: ClaimWindow) -> list[tuple[str, str, int, int]]:
@@ -432,7 +418,7 @@ def summary(window: ClaimWindow) -> list[tuple[str, str, int, int]]:
 
 def export_summary(window: ClaimWindow) -> Iterator[str]:
     """`window,outcome,attachment_year,families,amount`, over the included lines."""
-    return _csv(iter([SUMMARY_COLUMNS, *([window.name, *row] for row in summary(window))]))
+    return csv_text(iter([SUMMARY_COLUMNS, *([window.name, *row] for row in summary(window))]))
 
 
 # --- payments ---------------------------------------------------------------------------------

@@ -2,8 +2,6 @@
 by result, by claim window and by team, each table exportable as CSV; and recording the
 attachment fees received."""
 
-import csv
-import io
 from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
@@ -12,11 +10,11 @@ from werkzeug.datastructures import Headers
 
 from tff.auth import roles
 from tff.auth.permissions import role_required
+from tff.exports import csv_text
 from tff.funding import operations
 from tff.funding.charts import Series, bar_chart, line_chart
 from tff.funding.drawdown import funding, trajectory
 from tff.funding.forms import FeeReceiptForm
-from tff.imports.operations import neutralise
 from tff.outcomes.views import TITLES
 
 bp = Blueprint("funding", __name__, url_prefix="/funding")
@@ -102,13 +100,9 @@ def table_csv(name: str):
     if name not in tables:
         abort(404)
     header, rows = tables[name]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in [header, *rows]:
-        writer.writerow([neutralise(cell) for cell in row])
     headers = Headers()
     headers.set("Content-Disposition", "attachment", filename=f"funding-{name}.csv")
-    return Response(buffer.getvalue(), mimetype="text/csv", headers=headers)
+    return Response("".join(csv_text([header, *rows])), mimetype="text/csv", headers=headers)
 
 
 @bp.route("/fees/new", methods=["GET", "POST"])

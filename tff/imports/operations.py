@@ -1,12 +1,11 @@
 """Starting an import, the import job itself, and reading what an import kept."""
 
-import csv
-import io
 import time
 from collections.abc import Iterator
 
 from sqlalchemy import insert, select, text, update
 
+from tff.exports import csv_text
 from tff.extensions import SQLITE_BUSY_TIMEOUT_MS, db
 from tff.imports import staged
 from tff.imports.kinds import FORMATS
@@ -24,8 +23,6 @@ JOB_KIND = "import"
 REJECTIONS_PER_INSERT = 1000
 #: seconds between progress reports while checking
 PROGRESS_EVERY = 0.5
-#: characters that make a spreadsheet read a cell as a formula
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class UnknownFormat(Exception):
@@ -248,31 +245,19 @@ def rejections_query(run_id: int):
     return select(ImportRejection).where(ImportRejection.run_id == run_id).order_by(ImportRejection.line)
 
 
-def neutralise(cell) -> str:
-    """A cell that a spreadsheet would run as a formula, made plain text with a leading quote."""
-    cell = "" if cell is None else str(cell)
-    return "'" + cell if cell.startswith(FORMULA_START) else cell
-
-
 def rejection_report(run: ImportRun) -> Iterator[str]:
     """The rejected rows as CSV text, a few rows at a time: line, reasons, then the row's columns."""
     columns = list(run.columns or [])
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
 
-    def take() -> str:
-        value = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return value
+    def rows():
+        yield ["line", "reasons", *columns]
+        for kept in db.session.scalars(rejections_query(run.id).execution_options(yield_per=500)):
+            extra = [k for k in kept.row if k not in columns]
+            yield [
+                kept.line,
+                "; ".join(kept.reasons),
+                *(kept.row.get(c, "") for c in columns),
+                *(kept.row[k] for k in extra),
+            ]
 
-    writer.writerow([neutralise(c) for c in ["line", "reasons", *columns]])
-    yield take()
-    query = rejections_query(run.id).execution_options(yield_per=500)
-    for n, kept in enumerate(db.session.scalars(query), start=1):
-        extra = [k for k in kept.row if k not in columns]
-        cells = [kept.row.get(c, "") for c in columns] + [kept.row[k] for k in extra]
-        writer.writerow([kept.line, neutralise("; ".join(kept.reasons)), *map(neutralise, cells)])
-        if n % 200 == 0:
-            yield take()
-    yield take()
+    return csv_text(rows())
