@@ -53,9 +53,7 @@ def assemble(name, queue, helpers):
     """Assemble the window's draft claim (replacing its lines), and wait for it."""
     window = _window(name)
     try:
-        operations.draft_batch(window)
-        if (other := operations.assembling(window)) is not None:
-            raise operations.ClaimRefused(f"The claim for {window.name} is being assembled already (job {other.id}).")
+        operations.check_assembly(window)
     except operations.ClaimRefused as exc:
         _refused(exc)
     job = run_and_wait(

@@ -114,12 +114,16 @@ def assembling(window: ClaimWindow) -> Job | None:
     return next((job for job in jobs if job.params.get("window_id") == window.id), None)
 
 
-def start_assembly(window: ClaimWindow, user=None, queue: bool = True, helpers: int = 0) -> Job:
-    """Start the job that assembles the window's draft; refused while the window is submitted
-    or another assembly of it is under way."""
+def check_assembly(window: ClaimWindow) -> None:
+    """Refused while the window is submitted or another assembly of it is under way."""
     draft_batch(window)
     if (other := assembling(window)) is not None:
         raise ClaimRefused(f"The claim for {window.name} is being assembled already (job {other.id}).")
+
+
+def start_assembly(window: ClaimWindow, user=None, queue: bool = True, helpers: int = 0) -> Job:
+    """Start the job that assembles the window's draft (see `check_assembly`)."""
+    check_assembly(window)
     params = {"window_id": window.id, "helpers": helpers if queue else 0}
     return start(JOB_KIND, f"Assemble the claim for {window.name}", params, user=user, queue=queue)
 
