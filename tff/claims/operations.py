@@ -8,9 +8,10 @@ import secrets
 from collections.abc import Iterator
 from datetime import date
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from tff import locks
 from tff.audit.operations import record
 from tff.auth.models import User
 from tff.cases.models import Family
@@ -25,8 +26,6 @@ from tff.outcomes.phase1 import financial_year_of
 from tff.timeutil import utcnow
 
 JOB_KIND = "claims.assemble"
-#: one assembly writes its lines at a time (a PostgreSQL advisory lock key: "tffc")
-ASSEMBLY_LOCK = 0x74666663
 LINE_COLUMNS = ["window", "family_ref", "outcome", "attachment_year", "amount", "status"]
 SUMMARY_COLUMNS = ["window", "outcome", "attachment_year", "families", "amount"]
 
@@ -157,18 +156,15 @@ def job_user(job) -> int | None:
 
 
 def _write_lines(window_id: int, evaluation_id: int, user_id: int | None) -> tuple[int, int]:
-    dialect = db.engine.dialect.name
     batch_id = db.session.scalar(select(ClaimBatch.id).where(ClaimBatch.window_id == window_id))
-    # Start with a write, so the transaction holds SQLite's write lock from here; on
-    # PostgreSQL, assemblies write their lines one at a time.
-    still_draft = db.session.execute(
+    # Assemblies write their lines one at a time.
+    still_draft = locks.write_first(
         update(ClaimBatch)
         .where(ClaimBatch.id == batch_id, ClaimBatch.state == DRAFT)
         .values(evaluation_id=evaluation_id)
-        .execution_options(preserve_rowcount=True)
+        .execution_options(preserve_rowcount=True),
+        locks.CLAIMS,
     ).rowcount
-    if dialect == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ASSEMBLY_LOCK})
     if not still_draft:
         db.session.rollback()
         raise JobError("The claim was submitted while it was being assembled: its lines were left as they were.")

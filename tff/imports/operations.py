@@ -3,10 +3,11 @@
 import time
 from collections.abc import Iterator
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import insert, select, update
 
+from tff import locks
 from tff.exports import csv_text
-from tff.extensions import SQLITE_BUSY_TIMEOUT_MS, db
+from tff.extensions import db
 from tff.imports import staged
 from tff.imports.kinds import FORMATS
 from tff.imports.kinds.base import BatchFormat, Format, Row, StagedFormat, Tally, shown
@@ -159,16 +160,10 @@ def _apply(job, fmt: BatchFormat, scratch: Scratch, total: int) -> tuple[dict, d
     run_id, dry_run, columns = fmt.run_id, fmt.dry_run, fmt.column_order
     verb = "Counting what would change for" if dry_run else "Saving"
     job.progress(total, total, f"{verb} {total - scratch.rejected:,} accepted rows")
-    dialect = db.engine.dialect.name
-    if dialect == "sqlite":
-        # Wait for another writer as long as the app does (a pooled connection may have been
-        # left with the job heartbeat's shorter wait).
-        db.session.execute(text(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}"))
-    # The transaction starts with a write, so it holds the write lock (SQLite) from the start,
-    # and one import applies at a time (PostgreSQL): what it checks again stays true.
-    db.session.execute(update(ImportRun).where(ImportRun.id == run_id).values(columns=columns, rows=total))
-    if dialect == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": staged.MERGE_LOCK})
+    # What it checks again stays true while it applies: one import applies at a time.
+    locks.write_first(
+        update(ImportRun).where(ImportRun.id == run_id).values(columns=columns, rows=total), locks.IMPORTS
+    )
     fmt.prepare()
     tally, rejections, n_rejected = Tally(), [], 0
     batch: list[tuple[Row, list[str]]] = []

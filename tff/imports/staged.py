@@ -13,9 +13,10 @@ A job that dies leaves staged rows and no evidence: the next import sweeps them 
 
 import time
 
-from sqlalchemy import insert, text, update
+from sqlalchemy import insert, update
 
-from tff.extensions import SQLITE_BUSY_TIMEOUT_MS, db
+from tff import locks
+from tff.extensions import db
 from tff.imports.kinds.base import CELLS, Row, StagedFormat, Tally
 from tff.imports.models import ImportRejection, ImportRun
 from tff.imports.passes import cells_of, finished, rejection
@@ -26,8 +27,6 @@ from tff.imports.scratch import Scratch
 PROGRESS_EVERY = 0.5
 #: rejections or held rows written per statement
 ROWS_PER_INSERT = 1000
-#: a PostgreSQL advisory lock key: one import merges at a time ("tffi" in ASCII)
-MERGE_LOCK = 0x74666669
 
 
 def read(job, fmt: StagedFormat, records: Records, scratch: Scratch, total: int) -> tuple[dict, dict]:
@@ -72,17 +71,9 @@ def _stage(job, fmt: StagedFormat, records: Records, scratch: Scratch, total: in
 
 def _merge(job, fmt: StagedFormat, scratch: Scratch, rows: int) -> tuple[dict, dict]:
     job.progress(rows, rows, f"Saving {rows - scratch.rejected:,} accepted rows")
-    dialect = db.engine.dialect.name
-    if dialect == "sqlite":
-        # Wait for another writer as long as the app does (a pooled connection may have been
-        # left with the job heartbeat's shorter wait).
-        db.session.execute(text(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}"))
-    # The transaction starts with a write, so it holds the write lock (SQLite) from the start,
-    # and one import merges at a time (PostgreSQL): what it compares with stays true.
+    # What it compares with stays true while it merges: one import merges at a time.
     values = {"columns": fmt.column_order, "rows": rows}
-    db.session.execute(update(ImportRun).where(ImportRun.id == fmt.run_id).values(**values))
-    if dialect == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MERGE_LOCK})
+    locks.write_first(update(ImportRun).where(ImportRun.id == fmt.run_id).values(**values), locks.IMPORTS)
     tally: Tally = fmt.merge()
     held = fmt.held_lines()
     tally.unmatched = len(held)

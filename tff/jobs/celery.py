@@ -16,12 +16,14 @@ from celery import Celery, Task, shared_task
 from flask import Flask, current_app
 from sqlalchemy import update
 
-from tff.extensions import db
+from tff.extensions import SQLITE_BUSY_TIMEOUT_MS, db
 from tff.jobs.models import FAILED, RUNNING, SUCCEEDED, Job
 from tff.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
+#: how long a progress write waits for SQLite's write lock before it skips
+PROGRESS_WAIT_MS = 2000
 #: job kinds registered with `job_task`
 KINDS: set[str] = set()
 
@@ -76,10 +78,15 @@ def _write(engine, job_id: int, values: dict) -> None:
     """Update the Job row in a transaction of its own; never fails the job for it."""
     try:
         with engine.begin() as conn:
-            if engine.dialect.name == "sqlite":
+            sqlite = engine.dialect.name == "sqlite"
+            if sqlite:
                 # Skip rather than wait when the job's own transaction holds the write lock.
-                conn.exec_driver_sql("PRAGMA busy_timeout=2000")
-            conn.execute(update(Job).where(Job.id == job_id).values(**values))
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={PROGRESS_WAIT_MS}")
+            try:
+                conn.execute(update(Job).where(Job.id == job_id).values(**values))
+            finally:
+                if sqlite:  # the pooled connection goes back waiting as long as the app does
+                    conn.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     except Exception as exc:  # noqa: BLE001 - progress is best effort; the job's outcome is not
         # Expected on SQLite while the job's own final transaction holds the write lock.
         log.info("job %s progress not written this time: %s", job_id, exc.__class__.__name__)
