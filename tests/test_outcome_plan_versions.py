@@ -13,8 +13,9 @@ from tests.case_work import error_summary, text
 from tests.helpers import sign_in, submit
 from tff.audit.models import AuditEntry
 from tff.extensions import db
+from tff.outcomes.loader import rule_sets
 from tff.outcomes.plan_versions.models import OutcomePlanVersion
-from tff.outcomes.plan_versions.operations import PlanRefused, adopt, plan_for, store, store_shipped
+from tff.outcomes.plan_versions.operations import PlanRefused, adopt, store, store_shipped
 from tff.outcomes.plans import default_plans, dump_plan
 
 
@@ -107,6 +108,7 @@ def test_adopting_a_version_chooses_it_for_families_attached_from_its_date(clien
     with clean.app_context():
         second = store(dump_plan(default_plans()[0], "yaml").replace("version: 1", "version: 2"), "yaml", None)
         adopt(second, date(2016, 4, 1))
+        plan_for = rule_sets().plan_for
         assert plan_for("phase2", date(2015, 3, 31), None) is None
         assert plan_for("phase2", date(2015, 6, 1), None).version == 1
         assert plan_for("phase2", date(2016, 6, 1), None).version == 2

@@ -142,7 +142,9 @@ class RuleSets:
     plans: tuple[tuple[str, str, int, date, PlanDocument], ...]
 
     def plan_for(self, framework: str, attached_on: date | None, chosen: str | None) -> PlanDocument | None:
-        """As `plan_versions.operations.plan_for`, without a query a family."""
+        """The plan version a family is measured against: the one its `outcome_plan` names (a
+        name alone: that plan's latest adopted version), else the adopted plan of its framework
+        in force on its attachment date. (From the versions read once, not a query a family.)"""
         mine = [p for p in self.plans if p[0] == framework]
         if chosen:
             found = CHOSEN.match(chosen)

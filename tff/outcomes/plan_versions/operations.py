@@ -123,27 +123,3 @@ def store_shipped(user, adopt_them: bool = True) -> list[OutcomePlanVersion]:
             adopt(version, SHIPPED_IN_FORCE[plan.framework], user)
         stored.append(version)
     return stored
-
-
-def plan_for(framework: str, attached_on: date | None, chosen: str | None) -> OutcomePlanVersion | None:
-    """The plan version a family is measured against: the one its `outcome_plan` names (a
-    name alone: that plan's latest adopted version), else the adopted plan of its framework
-    in force on its attachment date."""
-    adopted = select(OutcomePlanVersion).where(
-        OutcomePlanVersion.in_force_from.is_not(None), OutcomePlanVersion.framework == framework
-    )
-    if chosen:
-        found = CHOSEN.match(chosen)
-        if not found:
-            return None
-        query = adopted.where(OutcomePlanVersion.name == found["name"])
-        if found["version"]:
-            query = query.where(OutcomePlanVersion.version == int(found["version"]))
-        return db.session.scalar(query.order_by(OutcomePlanVersion.version.desc()).limit(1))
-    if attached_on is None:
-        return None
-    return db.session.scalar(
-        adopted.where(OutcomePlanVersion.in_force_from <= attached_on)
-        .order_by(OutcomePlanVersion.in_force_from.desc(), OutcomePlanVersion.version.desc())
-        .limit(1)
-    )
