@@ -93,16 +93,19 @@ def new():
 @bp.get("/<int:version_id>")
 @role_required(READERS)
 def show(version_id: int):
-    version = _get(version_id)
+    return _page(_get(version_id), AdoptForm())
+
+
+def _page(version: OutcomePlanVersion, adopt_form: AdoptForm, status: int = 200):
     return render_template(
         "outcomes/plans/show.html",
         version=version,
         document=operations.document_of(version),
         text=operations.export(version, "yaml"),
         can_edit=current_user.role in EDITORS,
-        adopt_form=AdoptForm(),
+        adopt_form=adopt_form,
         frameworks=operations.FRAMEWORKS,
-    )
+    ), status
 
 
 @bp.get("/<int:version_id>/plan.<fmt>")
@@ -150,12 +153,4 @@ def adopt(version_id: int):
         else:
             flash(f"Adopted {version.label}, in force from {version.in_force_from:%-d %B %Y}.")
         return redirect(url_for("plans.show", version_id=version.id))
-    return render_template(
-        "outcomes/plans/show.html",
-        version=version,
-        document=operations.document_of(version),
-        text=operations.export(version, "yaml"),
-        can_edit=True,
-        adopt_form=form,
-        frameworks=operations.FRAMEWORKS,
-    ), 400
+    return _page(version, form, 400)
