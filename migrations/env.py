@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from tff.evidence import integrity
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -93,6 +95,13 @@ def run_migrations_online():
             # drop of a referenced table fails. PRAGMA is a no-op inside a transaction.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
+        dialect = connection.dialect.name
+
+        def include_object(obj, name, type_, reflected, compare_to):
+            # On PostgreSQL some of evidence's foreign keys are statement-level triggers instead.
+            return type_ != "foreign_key_constraint" or integrity.compared(name, dialect)
+
+        conf_args.setdefault("include_object", include_object)
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():

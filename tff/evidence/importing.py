@@ -168,6 +168,7 @@ class EvidenceFormat(StagedFormat):
     # --- merging ------------------------------------------------------------------------------
 
     def merge(self) -> Tally:
+        staging.roomy()
         s = self.staged
         matched = and_(s.run_id == self.run_id, s.member_id.is_not(None))
         rows = db.session.scalar(select(func.count()).select_from(s).where(matched))

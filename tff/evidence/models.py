@@ -99,10 +99,7 @@ class AttendanceRecord(db.Model):
     """A pupil's sessions in one school term, as in the termly census."""
 
     __tablename__ = "attendance_records"
-    __table_args__ = (
-        UniqueConstraint("member_id", "academic_year", "term", "school"),
-        Index("ix_attendance_records_year_term", "academic_year", "term"),
-    )
+    __table_args__ = (UniqueConstraint("member_id", "academic_year", "term", "school"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))

@@ -120,6 +120,13 @@ def analyse(model) -> None:
         db.session.execute(text(f"ANALYZE {model.__tablename__}"))
 
 
+def roomy() -> None:
+    """A merge sorts and hashes a whole file's rows: on PostgreSQL, the memory to do so without
+    spilling to disk, for the rest of the transaction."""
+    if db.session.connection().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL work_mem = '64MB'"))
+
+
 def clear(model, run_id: int) -> None:
     db.session.execute(delete(model).where(model.run_id == run_id))
 

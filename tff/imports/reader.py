@@ -158,7 +158,7 @@ class Records:
             cells = self._next()
             if cells is None:
                 return
-            if not any(cell.strip() for cell in cells):
+            if not (cells and cells[0].strip()) and not any(cell.strip() for cell in cells):
                 continue  # a blank line, or one of empty cells (as spreadsheets leave): no row
             yield start, cells
 

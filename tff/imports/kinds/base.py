@@ -238,7 +238,7 @@ class StagedFormat(Format):
     """A format whose accepted rows are staged, then merged by set-based statements (see the
     module's docstring). Every step but `stage` runs inside the merging transaction."""
 
-    batch_size = 10000
+    batch_size = 25000
 
     @classmethod
     @abstractmethod
