@@ -24,3 +24,16 @@ class AttachmentFeeReceipt(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProgrammeEnd(db.Model):
+    """The day a programme's funding runs out: the trajectory draws the line that claims all
+    that is available by then. An administrator's setting; without one, the configured default."""
+
+    __tablename__ = "programme_ends"
+
+    #: phase1, phase2 or supporting_families
+    programme: Mapped[str] = mapped_column(String(24), primary_key=True)
+    ends_on: Mapped[date]
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
