@@ -1,16 +1,24 @@
 """The funding dashboard: attachment fees and results claimed against what is available, with
-the totals moving when a claim is submitted; recording fees received; who may see it."""
+the totals moving when a claim is submitted; recording fees received; who may see it; results
+claimed by commissioned provider; each programme's end date as an administrator's setting."""
 
 import csv
 import io
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
-from tests.case_work import error_summary, text
+from tests.case_work import audit_entries, error_summary, text
 from tests.helpers import sign_in, submit
 from tests.test_outcomes_cli import _example_one
+from tff.cases.models import Family
+from tff.cases.referrals.models import Provider, Referral
 from tff.claims import operations as claims
+from tff.extensions import db
+from tff.funding.drawdown import Funding, YearRow, trajectory
+from tff.funding.operations import End
+from tff.funding.views import _ends_in_words
 from tff.outcomes import evaluation as evaluations
 
 
@@ -106,3 +114,174 @@ def test_the_trajectory_forecasts_from_the_latest_near_misses(client, make, coho
     assert "Forecast from the near misses" in html
     assert "Near misses as of 2013-03-31" in html
     assert "£2,100" in html  # £1,400 claimed, and £700 nearly in reach
+
+
+def _csv(client, name: str) -> list[list[str]]:
+    response = client.get(f"/funding/{name}.csv")
+    assert response.status_code == 200
+    assert f"funding-{name}.csv" in response.headers["Content-Disposition"]
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+
+
+def _refer(app, referrals: list[tuple[str, str, str]]) -> None:
+    """(family reference, provider name, state) for each referral; providers made as needed."""
+    with app.app_context():
+        for reference, name, state in referrals:
+            provider = db.session.scalar(select(Provider).where(Provider.name == name))
+            if provider is None:
+                provider = Provider(name=name, service_type="family_support")
+                db.session.add(provider)
+                db.session.flush()
+            family_id = db.session.scalar(select(Family.id).where(Family.reference == reference))
+            db.session.add(
+                Referral(
+                    family_id=family_id,
+                    provider_id=provider.id,
+                    reason="Needs support",
+                    state=state,
+                    requested_on=date(2012, 10, 1),
+                )
+            )
+        db.session.commit()
+
+
+def test_results_claimed_by_the_provider_families_were_referred_to(client, make, cohort):
+    make.family("F003", status="attached", attached_on=date(2012, 9, 15))  # referred, no evidence: no result
+    make.family("F004", status="attached", attached_on=date(2013, 6, 1))  # never referred
+    make.family("F005", status="identified")  # not attached: not in the cohort's money
+    _refer(
+        cohort,
+        [
+            ("F001", "Acorn Family Support", "accepted"),
+            ("F001", "Beacon MST", "requested"),
+            ("F001", "Cedar Mediation", "closed"),
+            ("F001", "Cedar Mediation", "requested"),  # referred again: counted once
+            ("F002", "Acorn Family Support", "declined"),  # left out: F002 counts as not referred
+            ("F003", "Beacon MST", "accepted"),
+        ],
+    )
+    _claim(cohort, submit_it=False)
+    sign_in(client, make.user("manager").email)
+    draft = _csv(client, "providers")
+    assert draft[1] == ["Acorn Family Support", "1", "0", "0", "0"]  # a draft claims nothing
+
+    with cohort.app_context():
+        claims.submit(claims.get_window("2013-07"))
+    assert _csv(client, "providers") == [
+        ["provider", "families_referred", "families_with_results_claimed", "results", "amount"],
+        ["Acorn Family Support", "1", "1", "1", "700"],
+        ["Beacon MST", "2", "1", "1", "700"],
+        ["Cedar Mediation", "1", "1", "1", "700"],
+        ["No referral", "2", "1", "1", "700"],  # F002 (declined) and F004
+    ]
+    page = text(client.get("/funding/"))
+    assert "Results claimed £1,400" in page
+    assert "Beacon MST 2 1 1 £700" in page
+    assert "counts for each of them, so the rows do not add up to the total" in page
+
+
+def test_without_providers_the_page_says_no_family_was_referred(client, make, cohort):
+    _claim(cohort)
+    sign_in(client, make.user("finance").email)
+    assert "No family has been referred to a commissioned provider yet." in text(client.get("/funding/"))
+    assert _csv(client, "providers")[1:] == [["No referral", "2", "2", "2", "1400"]]
+
+
+PROGRAMME_ENDS = "/admin/funding/programme-ends"
+
+
+@pytest.mark.parametrize("role", ["manager", "finance", "coordinator", "lead_worker", "auditor"])
+def test_only_administrators_set_programme_end_dates(client, make, clean, role):
+    sign_in(client, make.user(role).email)
+    assert client.get(PROGRAMME_ENDS).status_code == 403
+    assert client.post(PROGRAMME_ENDS, data={"programme": "phase1"}).status_code in (400, 403)
+    assert "Programme end dates" not in text(client.get("/funding/"))
+
+
+def test_an_administrator_sets_a_programme_end_date(client, make, cohort):
+    _claim(cohort)
+    admin = make.user("admin")
+    sign_in(client, admin.email)
+    settings = client.get("/admin/evidence/")
+    assert PROGRAMME_ENDS in settings.get_data(as_text=True)
+    page = text(client.get(PROGRAMME_ENDS))
+    assert "Phase one (2012) 30 April 2015 The default" in page
+    assert "Supporting Families (2022) 30 April 2015 The default" in page
+
+    bad = submit(client, PROGRAMME_ENDS, {"programme": "", "ends_on": ["31", "2", "2015"]})
+    assert bad.status_code == 400
+    summary = error_summary(bad)
+    assert "Choose the programme" in summary
+    assert "End date must be a real date, like 31 7 2013" in summary
+    early = submit(client, PROGRAMME_ENDS, {"programme": "phase1", "ends_on": ["1", "7", "2013"]})
+    assert "The end date must be after the first submitted claim window, 31 July 2013" in error_summary(early)
+    empty = submit(client, PROGRAMME_ENDS, {"programme": "phase1"})
+    assert "Enter the day the programme’s funding ends" in error_summary(empty)
+    assert audit_entries(cohort, "programme_end.set") == []
+
+    good = submit(client, PROGRAMME_ENDS, {"programme": "phase1", "ends_on": ["31", "3", "2016"]})
+    assert good.status_code == 302
+    after = text(client.get(PROGRAMME_ENDS))
+    assert "Phase one (2012) now ends on 31 March 2016." in after
+    assert "Phase one (2012) 31 March 2016 An administrator" in after
+    assert "Phase two (2015) 30 April 2015 The default" in after
+    [(summary, before, changed, user_id)] = audit_entries(cohort, "programme_end.set", "phase1")
+    assert summary == "Phase one (2012) ends on 31 March 2016 (was 30 April 2015, the default)"
+    assert before == {"ends_on": "2015-04-30", "set": False}
+    assert changed == {"ends_on": "2016-03-31", "set": True}
+    assert user_id == admin.id
+    # the dashboard's line now runs to the new date
+    assert "claims them all by 31 March 2016" in client.get("/funding/").get_data(as_text=True)
+
+    same = submit(client, PROGRAMME_ENDS, {"programme": "phase1", "ends_on": ["31", "3", "2016"]})
+    assert same.status_code == 302
+    assert "nothing has changed" in text(client.get(PROGRAMME_ENDS))
+    assert len(audit_entries(cohort, "programme_end.set")) == 1
+
+
+def test_the_line_to_claim_everything_follows_the_end_date(client, make, cohort):
+    """Two families' results (2 x £800) spread from the first window (31 July 2013) to the end."""
+    _claim(cohort)
+    with cohort.app_context():
+        window = claims.create_window("2014-01", date(2014, 1, 31), sample_percent=0)
+        assert claims.start_assembly(window, queue=False).state == "succeeded"
+        claims.submit(window)
+    admin = make.user("admin")
+    sign_in(client, admin.email)
+    # by default (30 April 2015): 184 of 638 days have passed by the second window
+    default = client.get("/funding/").get_data(as_text=True)
+    assert "To claim all by the end rose from £0 to £461 by 2014-01" in default
+    submit(client, PROGRAMME_ENDS, {"programme": "phase1", "ends_on": ["31", "1", "2014"]})
+    moved = client.get("/funding/").get_data(as_text=True)
+    assert "To claim all by the end rose from £0 to £1,600 by 2014-01" in moved
+    assert "claims them all by 31 January 2014" in moved
+
+
+def test_the_line_sums_each_programme_over_its_own_time():
+    result = Funding(
+        years=[
+            YearRow("phase1", "2012/13", families=10, fees_due=1000, available=11000),  # £10,000 of results
+            YearRow("phase2", "2015/16", families=5, fees_due=500, available=4500),  # £4,000 of results
+        ],
+        by_window=[("w1", date(2015, 1, 1), 0, 0), ("w2", date(2015, 1, 11), 0, 0), ("w3", date(2015, 1, 21), 0, 0)],
+    )
+    ends = {"phase1": date(2015, 1, 11), "phase2": date(2015, 2, 10), "supporting_families": date(2030, 1, 1)}
+    _labels, _claimed, target, _forecast = trajectory(result, ends)
+    # phase one is all claimable by its end on the 11th; phase two by a quarter and a half of its 40 days
+    assert target == [0, 10_000 + 1_000, 10_000 + 2_000]
+
+
+def test_the_chart_names_each_programmes_end_when_they_differ():
+    result = Funding(
+        years=[
+            YearRow("phase1", "2012/13", families=10, fees_due=1000, available=11000),
+            YearRow("phase2", "2015/16", families=5, fees_due=500, available=4500),
+        ]
+    )
+    same = {p: End(p, date(2015, 4, 30), False) for p in ("phase1", "phase2", "supporting_families")}
+    assert _ends_in_words(result, same) == "30 April 2015"
+    differ = {**same, "phase2": End("phase2", date(2020, 3, 31), True)}
+    # Supporting Families has no families: its end is not named
+    assert _ends_in_words(result, differ) == (
+        "each programme’s end: Phase one (2012) 30 April 2015; Phase two (2015) 31 March 2020"
+    )

@@ -1,5 +1,6 @@
 """The money of the programme, in a handful of grouped queries whatever the cohort's size:
-attachment fees due and received, results claimed and paid, and what is still available.
+attachment fees due and received, results claimed and paid, and what is still available, and
+the results claimed by the lead worker's team and by the provider a family was referred to.
 
 Families are counted by the financial year they were attached in (1 April to 31 March), as
 fees and results are paid by it. "Claimed" is what submitted claims include."""
@@ -8,12 +9,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, exists, func, null, select, union_all
 
 from tff.auth.models import User
 from tff.cases.models import Family
 from tff.cases.models.family import PROGRAMMES
 from tff.cases.models.workers import Team
+from tff.cases.referrals.models import DECLINED, Provider, Referral
 from tff.claims.models import SUBMITTED, ClaimBatch, ClaimLine, ClaimWindow, Payment
 from tff.extensions import db
 from tff.funding.models import AttachmentFeeReceipt
@@ -59,6 +61,9 @@ class Funding:
     by_window: list[tuple] = field(default_factory=list)
     #: (team, families, amount) of results claimed, by the lead worker's team
     by_team: list[tuple] = field(default_factory=list)
+    #: (provider, families referred, families with results claimed, results, amount); the last
+    #: row, provider None, is the families never referred (a declined referral does not count)
+    by_provider: list[tuple] = field(default_factory=list)
     #: (as of, whole pounds) of the near misses of the latest evaluation of the cohort
     near_misses: tuple[date, int] | None = None
 
@@ -121,6 +126,7 @@ def funding() -> Funding:
     result.by_outcome = sorted((o, y, n, a) for (o, y), (n, a) in by_outcome.items())
     result.by_window = _by_window()
     result.by_team = _by_team()
+    result.by_provider = _by_provider()
     result.near_misses = _near_misses()
     return result
 
@@ -183,19 +189,91 @@ def _by_team() -> list[tuple]:
     return [(team or "No team", families, amount) for team, families, amount in db.session.execute(query)]
 
 
-def trajectory(result: Funding, end: date) -> tuple[list[str], list[int | None], list[int], list[int | None]]:
-    """Window by window: (labels, results claimed so far, the straight line from nothing to all
-    the results available by the programme's end date, and the forecast: the near misses of
-    the latest evaluation added after the last window)."""
+def _by_provider() -> list[tuple]:
+    """One query: each provider's referred families and the results claimed for them, and the
+    attached families no provider took (never referred, or only declined) as the last row.
+
+    It is driven from the claimed families, a fraction of the cohort, and each provider's
+    count of referred families comes from the referrals index by provider."""
+    claimed = (
+        select(ClaimLine.family_id, func.count().label("results"), func.sum(ClaimLine.amount).label("amount"))
+        .join(ClaimBatch, ClaimBatch.id == ClaimLine.batch_id)
+        .where(ClaimBatch.state == SUBMITTED, ~ClaimLine.excluded)
+        .group_by(ClaimLine.family_id)
+        .cte("claimed")
+    )
+    # a family referred to the same provider twice (the first referral closed) counts once
+    pairs = (
+        select(Referral.provider_id, claimed.c.family_id, claimed.c.results, claimed.c.amount)
+        .join(Referral, Referral.family_id == claimed.c.family_id)
+        .where(Referral.state != DECLINED)
+        .distinct()
+        .cte("claimed_referred")
+    )
+    referred = (
+        select(func.count(func.distinct(Referral.family_id)))
+        .where(Referral.provider_id == Provider.id, Referral.state != DECLINED)
+        .scalar_subquery()
+    )
+    providers = (
+        select(
+            Provider.name,
+            referred,
+            func.count(pairs.c.family_id),
+            func.coalesce(func.sum(pairs.c.results), 0),
+            func.coalesce(func.sum(pairs.c.amount), 0),
+        )
+        .select_from(Provider)
+        .outerjoin(pairs, pairs.c.provider_id == Provider.id)
+        .group_by(Provider.id, Provider.name)
+    )
+
+    def taken(family_id):
+        return exists().where(Referral.family_id == family_id, Referral.state != DECLINED)
+
+    unreferred = (
+        select(func.count())
+        .select_from(Family)
+        .where(Family.attached_on.is_not(None), ~taken(Family.id))
+        .scalar_subquery()
+    )
+    others = select(
+        cast(null(), String),
+        unreferred,
+        func.count(),
+        func.coalesce(func.sum(claimed.c.results), 0),
+        func.coalesce(func.sum(claimed.c.amount), 0),
+    ).where(~taken(claimed.c.family_id))
+    rows = [tuple(row) for row in db.session.execute(union_all(providers, others))]
+    named = sorted((r for r in rows if r[0] is not None), key=lambda r: (-r[4], r[0].casefold()))
+    return [*named, *(("No referral", *r[1:]) for r in rows if r[0] is None)]
+
+
+def trajectory(
+    result: Funding, ends: dict[str, date]
+) -> tuple[list[str], list[int | None], list[int], list[int | None]]:
+    """Window by window: (labels, results claimed so far, the line that claims all the results
+    available by the end dates, and the forecast: the near misses of the latest evaluation
+    added after the last window).
+
+    Each programme's results are spread evenly from the first submitted window to that
+    programme's own end date (`ends`), and the line is their sum."""
     windows = result.by_window
     if not windows:
         return [], [], [], []
-    results_available = sum(r.available - r.fees_due for r in result.years)
+    available: dict[str, int] = defaultdict(int)
+    for r in result.years:
+        available[r.programme] += r.available - r.fees_due
     start = windows[0][1]
-    span = max((end - start).days, 1)
+    latest = max(ends.values())
 
     def line_at(day: date) -> int:
-        return round(results_available * min(max((day - start).days, 0) / span, 1))
+        elapsed = max((day - start).days, 0)
+        total = 0.0
+        for programme, amount in available.items():
+            span = max((ends.get(programme, latest) - start).days, 1)
+            total += amount * min(elapsed / span, 1)
+        return round(total)
 
     labels, claimed, target, running = [], [], [], 0
     for name, as_of, amount, _paid in windows:

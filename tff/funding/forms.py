@@ -21,3 +21,13 @@ class FeeReceiptForm(FlaskForm):
     received_on = DateField("Date received", description="For example, 30 4 2014")
     note = TextAreaField("Note", widget=GovTextArea(), validators=[Optional()])
     submit = SubmitField("Record the fees received", widget=GovSubmitInput())
+
+
+class ProgrammeEndForm(FlaskForm):
+    programme = SelectField(
+        "Programme",
+        choices=[SelectChoice("", "Choose a programme")] + [SelectChoice(k, v) for k, v in PROGRAMMES.items()],
+        widget=GovSelect(),
+    )
+    ends_on = DateField("End date", description="The day its funding ends, for example, 30 4 2015")
+    submit = SubmitField("Save the end date", widget=GovSubmitInput())

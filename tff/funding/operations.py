@@ -1,18 +1,24 @@
-"""Recording attachment fees received (audited, in the change's own transaction)."""
+"""Recording attachment fees received, and setting each programme's end date (audited, in the
+change's own transaction)."""
 
 import re
+from dataclasses import dataclass
 from datetime import date
+
+from flask import current_app
+from sqlalchemy import func, select
 
 from tff.audit.operations import record
 from tff.cases.models.family import PROGRAMMES
+from tff.claims.models import SUBMITTED, ClaimBatch, ClaimWindow
 from tff.extensions import db
-from tff.funding.models import AttachmentFeeReceipt
+from tff.funding.models import AttachmentFeeReceipt, ProgrammeEnd
 
 FINANCIAL_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
 
 
-class FeeRefused(Exception):
-    """The receipt cannot be recorded: `problems` maps each field to what is wrong with it."""
+class Refused(Exception):
+    """The change cannot be made: `problems` maps each field to what is wrong with it."""
 
     def __init__(self, problems: dict[str, str]):
         super().__init__("; ".join(problems.values()))
@@ -32,7 +38,7 @@ def record_fees(programme: str, financial_year: str, amount: int | None, receive
     if received_on is None:
         problems["received_on"] = "Enter the date the fees were received"
     if problems:
-        raise FeeRefused(problems)
+        raise Refused(problems)
     receipt = AttachmentFeeReceipt(
         programme=programme,
         financial_year=year,
@@ -55,3 +61,78 @@ def record_fees(programme: str, financial_year: str, amount: int | None, receive
     )
     db.session.commit()
     return receipt
+
+
+@dataclass(frozen=True)
+class End:
+    programme: str
+    ends_on: date
+    #: False when no administrator has set it and the configured default applies
+    is_set: bool
+
+    @property
+    def label(self) -> str:
+        return PROGRAMMES.get(self.programme, self.programme)
+
+
+def default_end() -> date:
+    configured = current_app.config["PROGRAMME_END"]
+    return configured if isinstance(configured, date) else date.fromisoformat(configured)
+
+
+def programme_ends() -> dict[str, End]:
+    """Every programme's end date: the administrator's setting, or the configured default."""
+    stored = dict(db.session.execute(select(ProgrammeEnd.programme, ProgrammeEnd.ends_on)).all())
+    default = default_end()
+    return {p: End(p, stored.get(p, default), p in stored) for p in PROGRAMMES}
+
+
+def first_submitted_window() -> date | None:
+    return db.session.scalar(
+        select(func.min(ClaimWindow.as_of))
+        .join(ClaimBatch, ClaimBatch.window_id == ClaimWindow.id)
+        .where(ClaimBatch.state == SUBMITTED)
+    )
+
+
+def end_problems(programme: str | None, ends_on: date | None) -> dict[str, str]:
+    """What is wrong with a programme's new end date, by field."""
+    problems = {}
+    if programme not in PROGRAMMES:
+        problems["programme"] = "Choose the programme whose end date to set"
+    if ends_on is None:
+        problems["ends_on"] = "Enter the day the programme’s funding ends, like 30 4 2015"
+    else:
+        # the trajectory runs from the first submitted window to the end: it needs some time
+        first = first_submitted_window()
+        if first is not None and ends_on <= first:
+            problems["ends_on"] = f"The end date must be after the first submitted claim window, {first:%-d %B %Y}"
+    return problems
+
+
+def set_programme_end(programme: str, ends_on: date | None, user) -> ProgrammeEnd | None:
+    """Set the day a programme's funding ends. Returns None when it already ends that day."""
+    if problems := end_problems(programme, ends_on):
+        raise Refused(problems)
+    setting = db.session.get(ProgrammeEnd, programme)
+    if setting is not None and setting.ends_on == ends_on:
+        return None
+    before = {"ends_on": setting.ends_on if setting else default_end(), "set": setting is not None}
+    if setting is None:
+        setting = ProgrammeEnd(programme=programme, ends_on=ends_on)
+        db.session.add(setting)
+    setting.ends_on = ends_on
+    setting.updated_by_id = user.id if user else None
+    db.session.flush()
+    record(
+        "programme_end.set",
+        "programme_end",
+        programme,
+        f"{PROGRAMMES[programme]} ends on {ends_on:%-d %B %Y} (was {before['ends_on']:%-d %B %Y}"
+        f"{'' if before['set'] else ', the default'})",
+        before,
+        {"ends_on": ends_on, "set": True},
+        user=user,
+    )
+    db.session.commit()
+    return setting

@@ -1,30 +1,36 @@
 """The funding dashboard: money drawn down against what is available, by programme and year,
-by result, by claim window and by team, each table exportable as CSV; and recording the
-attachment fees received."""
+by result, by claim window, by team and by commissioned provider, each table exportable as CSV;
+recording the attachment fees received; and, for administrators, each programme's end date."""
 
-from datetime import date
-
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.datastructures import Headers
 
 from tff.auth import roles
 from tff.auth.permissions import role_required
+from tff.cases.models.family import PROGRAMMES
 from tff.exports import csv_text
 from tff.funding import operations
 from tff.funding.charts import Series, bar_chart, line_chart
 from tff.funding.drawdown import funding, trajectory
-from tff.funding.forms import FeeReceiptForm
+from tff.funding.forms import FeeReceiptForm, ProgrammeEndForm
 from tff.outcomes.views import TITLES
 
 bp = Blueprint("funding", __name__, url_prefix="/funding")
+settings_bp = Blueprint("funding_settings", __name__, url_prefix="/admin/funding")
 
 READERS = (roles.MANAGER, roles.FINANCE, roles.ADMIN)
 RECORDERS = (roles.FINANCE, roles.ADMIN)
 
 
-def _end() -> date:
-    return date.fromisoformat(current_app.config["PROGRAMME_END"])
+def _ends_in_words(result, ends: dict[str, operations.End]) -> str:
+    """The end date the line runs to, or each programme's when they differ (only the programmes
+    with results to claim, unless none has)."""
+    shown = [e for p, e in ends.items() if any(r.programme == p and r.available > r.fees_due for r in result.years)]
+    shown = shown or list(ends.values())
+    if len({e.ends_on for e in shown}) == 1:
+        return f"{shown[0].ends_on:%-d %B %Y}"
+    return "each programme’s end: " + "; ".join(f"{e.label} {e.ends_on:%-d %B %Y}" for e in shown)
 
 
 def _tables(result) -> dict[str, tuple[list[str], list[list]]]:
@@ -59,6 +65,10 @@ def _tables(result) -> dict[str, tuple[list[str], list[list]]]:
             ],
         ),
         "teams": (["team", "families", "amount"], [list(row) for row in result.by_team]),
+        "providers": (
+            ["provider", "families_referred", "families_with_results_claimed", "results", "amount"],
+            [list(row) for row in result.by_provider],
+        ),
     }
 
 
@@ -66,11 +76,13 @@ def _tables(result) -> dict[str, tuple[list[str], list[list]]]:
 @role_required(READERS)
 def index():
     result = funding()
-    labels, claimed, target, forecast = trajectory(result, _end())
+    ends = operations.programme_ends()
+    end_words = _ends_in_words(result, ends)
+    labels, claimed, target, forecast = trajectory(result, {p: e.ends_on for p, e in ends.items()})
     charts = {}
     if labels:
         charts["trajectory"] = line_chart(
-            f"Results claimed, window by window, against the line that claims them all by {_end():%-d %B %Y}",
+            f"Results claimed, window by window, against the line that claims them all by {end_words}",
             labels,
             [
                 Series("Results claimed so far", claimed, "solid"),
@@ -88,8 +100,9 @@ def index():
         result=result,
         tables=_tables(result),
         charts=charts,
-        end=_end(),
+        end_words=end_words,
         can_record=current_user.role in RECORDERS,
+        can_set_ends=current_user.role == roles.ADMIN,
     )
 
 
@@ -119,7 +132,7 @@ def new_fees():
                 form.note.data,
                 current_user,
             )
-        except operations.FeeRefused as exc:
+        except operations.Refused as exc:
             for field, problem in exc.problems.items():
                 getattr(form, field).errors.append(problem)
         else:
@@ -131,3 +144,33 @@ def new_fees():
         heading="Record attachment fees received",
         back_url=url_for("funding.index"),
     )
+
+
+@settings_bp.route("/programme-ends", methods=["GET", "POST"])
+@role_required(roles.ADMIN)
+def programme_ends():
+    form = ProgrammeEndForm()
+    if form.is_submitted() and not form.validate():
+        # a date that is not a real date stops the form: name the other problems with it
+        for field, problem in operations.end_problems(form.programme.data, form.ends_on.data).items():
+            if not getattr(form, field).errors:
+                getattr(form, field).errors.append(problem)
+    elif form.is_submitted():
+        try:
+            saved = operations.set_programme_end(form.programme.data, form.ends_on.data, current_user)
+        except operations.Refused as exc:
+            for field, problem in exc.problems.items():
+                getattr(form, field).errors.append(problem)
+        else:
+            label = PROGRAMMES[form.programme.data]
+            if saved is None:
+                flash(f"{label} already ends on {form.ends_on.data:%-d %B %Y}: nothing has changed.")
+            else:
+                flash(f"{label} now ends on {saved.ends_on:%-d %B %Y}.", "success")
+            return redirect(url_for("funding_settings.programme_ends"))
+    return render_template(
+        "funding/programme_ends.html",
+        form=form,
+        ends=operations.programme_ends(),
+        default=operations.default_end(),
+    ), (400 if form.errors else 200)
