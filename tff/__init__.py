@@ -41,6 +41,7 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     from tff.evidence.settings_views import bp as evidence_settings_bp
     from tff.evidence.views import bp as evidence_bp
     from tff.funding.views import bp as funding_bp
+    from tff.funding.views import settings_bp as funding_settings_bp
     from tff.imports.views import bp as imports_bp
     from tff.jobs.views import bp as jobs_bp
     from tff.outcomes.evaluation_views import bp as outcomes_bp
@@ -48,6 +49,7 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     from tff.outcomes.rates_views import bp as outcome_rates_bp
     from tff.outcomes.verified.views import bp as verified_outcomes_bp
     from tff.outcomes.views import bp as family_results_bp
+    from tff.privacy.views import bp as privacy_bp
 
     for bp in (
         pages.bp,
@@ -67,9 +69,11 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
         outcomes_bp,
         plans_bp,
         funding_bp,
+        funding_settings_bp,
         verified_outcomes_bp,
         outcome_rates_bp,
         claims_bp,
+        privacy_bp,
     ):
         app.register_blueprint(bp)
     security.init_app(app)
@@ -80,12 +84,14 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     from tff.demo.cli import demo_cli
     from tff.imports.cli import import_command
     from tff.outcomes.cli import outcomes_command
+    from tff.privacy.cli import privacy_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(claims_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(import_command)
     app.cli.add_command(outcomes_command)
+    app.cli.add_command(privacy_cli)
     return app
 
 

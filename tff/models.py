@@ -34,3 +34,4 @@ from tff.jobs.models import Job  # noqa: F401
 from tff.outcomes.models import Evaluation, EvaluationChunk, OutcomeDecision  # noqa: F401
 from tff.outcomes.plan_versions.models import OutcomePlanVersion  # noqa: F401
 from tff.outcomes.verified.models import VerifiedOutcome  # noqa: F401
+from tff.privacy.models import FamilyView, RetentionPeriod  # noqa: F401

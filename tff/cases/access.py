@@ -12,6 +12,7 @@ from sqlalchemy import Select, false, or_, select
 from tff.auth import roles
 from tff.cases.models import Family, TafMember
 from tff.extensions import db
+from tff.privacy.operations import log_view
 
 #: roles that see every family; any role not named here sees only its own
 PROGRAMME_WIDE = frozenset({roles.COORDINATOR, roles.FINANCE, roles.MANAGER, roles.AUDITOR, roles.ADMIN})
@@ -33,4 +34,6 @@ def get_family_or_404(user, reference: str) -> Family:
     family = db.session.scalar(visible_families(user).where(Family.reference == reference))
     if family is None:
         abort(404)
+    # Here, and only once the family is found: every page of a family is logged, a refusal is not.
+    log_view(user, family)
     return family

@@ -56,6 +56,8 @@ class Family(db.Model):
     outcome_plan: Mapped[str | None] = mapped_column(String(80))
     #: the family's lead worker (a lead worker or coordinator)
     lead_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: when the personal data was removed under the retention period; never selected again
+    anonymised_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
