@@ -21,6 +21,7 @@ run: install
 	scripts/run.sh
 
 test: install
+	$(BIN)/bandit -q -c pyproject.toml -r tff worker.py config.py
 	$(BIN)/pytest
 
 lint: install

@@ -56,12 +56,16 @@ class Config:
     # A running job whose worker has not been heard of for this long is shown as failed.
     JOB_STALE_AFTER = timedelta(seconds=int(os.environ.get("TFF_JOB_STALE_AFTER", "120")))
     JOB_HEARTBEAT_EVERY = int(os.environ.get("TFF_JOB_HEARTBEAT_EVERY", "10"))
-    #: the programme's end date: the funding dashboard's line claims everything by it
+    #: the end date of a programme an administrator has not given one (Evidence settings,
+    #: Programme end dates): the funding dashboard's line claims everything by it
     PROGRAMME_END = os.environ.get("TFF_PROGRAMME_END", "2015-04-30")
     #: families a worker takes at a time when the cohort's results are decided
     OUTCOMES_CHUNK = int(os.environ.get("TFF_OUTCOMES_CHUNK", "2000"))
 
-    MAX_CONTENT_LENGTH = 512 * 1024 * 1024
+    # The largest request, an import file: a region's five million evidence rows with every
+    # identity column (about 150 bytes a row) fit; anything larger is refused with a 413 before
+    # it is read. The upload is spooled to disk, not held in memory.
+    MAX_CONTENT_LENGTH = 1024 * 1024 * 1024
 
     #: argon2 cost; None = argon2-cffi's defaults (RFC 9106's low-memory profile)
     ARGON2_PARAMETERS = None

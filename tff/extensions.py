@@ -28,7 +28,9 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 # No default limits: only the views that name a limit are throttled.
-limiter = Limiter(key_func=get_remote_address)
+# If Redis (the shared counters) is unreachable, each process counts in memory meanwhile:
+# sign-in keeps working, still throttled.
+limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True)
 
 #: how long a SQLite connection waits for another writer to finish (the app's default)
 SQLITE_BUSY_TIMEOUT_MS = 30000

@@ -30,7 +30,7 @@ def create_user(email: str, name: str, role: str, password: str, by=None) -> Use
         problems["role"] = f"Role must be one of {', '.join(ROLES)}"
     if find_by_email(email):
         problems["email"] = f"There is already a user with the email address {email}"
-    if issues := password_problems(password, email):
+    if issues := password_problems(password, email, name):
         problems["password"] = issues[0]
     if problems:
         raise UserError(problems)
@@ -74,7 +74,7 @@ def update_user(
         problems["role"] = "This is the only administrator who can sign in: add another first"
     elif by is not None and user.id == by.id and (role != user.role or not active):
         problems["role"] = "You cannot change your own role or disable yourself"
-    if password and (issues := password_problems(password, user.email)):
+    if password and (issues := password_problems(password, user.email, name.strip() or user.name)):
         problems["password"] = issues[0]
     if max_caseload is not _KEEP and max_caseload is not None and max_caseload < 1:
         problems["max_caseload"] = "The most open cases must be 1 or more, or left empty for the team's limit"

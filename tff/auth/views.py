@@ -1,3 +1,4 @@
+import secrets
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -93,6 +94,9 @@ def login():
 @role_required(ALL)
 def logout():
     record("user.sign_out", "user", current_user.id, f"{current_user.email} signed out")
+    # Flask's sessions live in the cookie, so a copy of it would still work after sign-out:
+    # a new token makes every copy, here or elsewhere, a signed-out one.
+    current_user.session_token = secrets.token_hex(16)
     db.session.commit()
     logout_user()
     session.clear()

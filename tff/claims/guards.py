@@ -15,7 +15,7 @@ POSTGRESQL_CREATE = [
       END IF;
       IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
       RETURN NEW;
-    END $$ LANGUAGE plpgsql""",  # noqa: S608 - constants only
+    END $$ LANGUAGE plpgsql""",  # noqa: S608 - constants only  # nosec B608
     "CREATE TRIGGER claim_lines_frozen BEFORE INSERT OR UPDATE OR DELETE ON claim_lines "
     "FOR EACH ROW EXECUTE FUNCTION claim_lines_frozen()",
     f"""CREATE FUNCTION claim_batches_frozen() RETURNS trigger AS $$

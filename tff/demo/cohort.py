@@ -149,7 +149,7 @@ def _terms_around(attached: date, before: int, after: int):
 
 class CohortMaker:
     def __init__(self, seed: int = 1, lead_worker_emails: list[str] | None = None, as_of: date = date(2014, 4, 30)):
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # made-up demo data, the same for a seed  # nosec B311
         self.lead_worker_emails = lead_worker_emails or []
         self.as_of = as_of
         self.upns: set[str] = set()

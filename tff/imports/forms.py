@@ -11,11 +11,23 @@ from tff.imports.kinds import FORMATS
 CSV_TYPES = {"application/csv", "application/vnd.ms-excel", "application/octet-stream", ""}
 
 
+#: how the files most often chosen by mistake begin: spreadsheets, archives, images, PDFs
+BINARY_STARTS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"\x1f\x8b")
+
+
 def csv_content(form, field):
     upload = field.data
     mimetype = (getattr(upload, "mimetype", "") or "").lower()
     if not (mimetype.startswith("text/") or mimetype in CSV_TYPES):
         raise ValidationError("The file must be a CSV file: save the spreadsheet as “CSV UTF-8” first")
+    # The name and type are the browser's guess from the extension: look at the bytes too, so
+    # a renamed spreadsheet or image is refused here and never stored.
+    head = upload.stream.read(8192)
+    upload.stream.seek(0)
+    if head.startswith(BINARY_STARTS) or b"\x00" in head:
+        raise ValidationError(
+            "The file is not a CSV file, whatever its name says: save the spreadsheet as “CSV UTF-8” first"
+        )
 
 
 class ImportForm(FlaskForm):

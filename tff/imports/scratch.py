@@ -45,7 +45,7 @@ class Scratch:
             for i in range(0, len(values), KEYS_PER_QUERY):
                 part = values[i : i + KEYS_PER_QUERY]
                 marks = ",".join("?" * len(part))
-                query = f"SELECT key, line FROM seen WHERE kind = ? AND key IN ({marks})"  # noqa: S608 - only ?s
+                query = f"SELECT key, line FROM seen WHERE kind = ? AND key IN ({marks})"  # noqa: S608 - only ?s  # nosec B608
                 for key, line in self._db.execute(query, [kind, *part]):
                     self._earlier[kind, key] = line
 
