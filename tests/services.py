@@ -64,7 +64,7 @@ class Postgres:
             self.as_postgres = ["runuser", "-u", "postgres", "--"]
 
     def start(self) -> str:
-        initdb, pg_ctl = _postgres_bin("initdb"), _postgres_bin("pg_ctl")
+        initdb = _postgres_bin("initdb")
         run = dict(check=True, capture_output=True, text=True)
         subprocess.run(
             [
@@ -81,25 +81,7 @@ class Postgres:
             ],
             **run,
         )
-        options = (
-            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
-            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        )
-        subprocess.run(
-            [
-                *self.as_postgres,
-                pg_ctl,
-                "-D",
-                str(self.data),
-                "-o",
-                options,
-                "-l",
-                str(self.folder / "log"),
-                "-w",
-                "start",
-            ],
-            **run,
-        )
+        self.start_server()
         subprocess.run(
             [
                 *self.as_postgres,
@@ -115,6 +97,39 @@ class Postgres:
             **run,
         )
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/tff_test"
+
+    def start_server(self) -> None:
+        """Start the cluster's server (again), on the same port, and wait until it accepts."""
+        options = (
+            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
+            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        subprocess.run(
+            [
+                *self.as_postgres,
+                _postgres_bin("pg_ctl"),
+                "-D",
+                str(self.data),
+                "-o",
+                options,
+                "-l",
+                str(self.folder / "log"),
+                "-w",
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+
+    def stop_server(self) -> None:
+        """Stop the server, keeping its data: its connections are dropped and new ones refused."""
+        subprocess.run(
+            [*self.as_postgres, _postgres_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
 
     def stop(self) -> None:
         subprocess.run(
@@ -153,10 +168,16 @@ class Redis:
             self.process.terminate()
             self.process.wait(10)
 
+    def restart(self) -> None:
+        """Start again on the same port after `stop()`: the same URL works, with an empty store
+        (these servers keep nothing on disk)."""
+        self.start()
 
-def postgres_available() -> str | None:
-    """Why PostgreSQL cannot be had, or None."""
-    if os.environ.get("TEST_DATABASE_URL"):
+
+def postgres_available(include_url: bool = True) -> str | None:
+    """Why PostgreSQL cannot be had, or None. `include_url=False`: a server of the test's own
+    is needed (one it may stop), so `TEST_DATABASE_URL` does not count."""
+    if include_url and os.environ.get("TEST_DATABASE_URL"):
         return None
     if not (_postgres_bin("initdb") and _postgres_bin("pg_ctl")):
         return "PostgreSQL is not installed (apt-get install postgresql)"

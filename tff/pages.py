@@ -2,11 +2,12 @@
 
 from pathlib import Path
 
-from flask import Blueprint, current_app, render_template, request, send_from_directory, url_for
+from flask import Blueprint, current_app, g, render_template, request, send_from_directory, url_for
 from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from tff.auth import roles
 from tff.auth.models import User
@@ -14,7 +15,7 @@ from tff.auth.permissions import role_required
 from tff.auth.roles import ALL
 from tff.cases.access import visible_families
 from tff.cases.models import CRITERIA, PROGRAMMES, STATUSES
-from tff.extensions import db
+from tff.extensions import db, login_manager
 from tff.jobs.operations import visible_jobs
 from tff.timeutil import format_datetime
 
@@ -125,3 +126,24 @@ def init_app(app) -> None:
             "service_name": current_app.config["SERVICE_NAME"],
             "organisation_name": current_app.config["ORGANISATION_NAME"],
         }
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        # The database refused or dropped the connection (a restart, a failover): a passing
+        # fault, so the page asks to try again. The pool checks each connection before use,
+        # so the next request reconnects without restarting the app.
+        app.logger.error("database unavailable on %s %s: %s", request.method, request.path, error.orig)
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection is gone; the pool replaces it
+            db.session.remove()
+        # Drawn as for a signed-out visitor: the signed-in user's details would need the database.
+        g._login_user = login_manager.anonymous_user()
+        page = render_template(
+            "errors/error.html",
+            code=503,
+            title="Sorry, the service is unavailable",
+            message="The service could not use its database just now. Nothing you were changing was saved. "
+            "Try again in a few minutes. If it keeps happening, tell your administrator.",
+        )
+        return page, 503, {"Retry-After": "30"}

@@ -10,11 +10,13 @@ import logging
 import os
 import socket
 import threading
+import time
 import traceback
 
 from celery import Celery, Task, shared_task
 from flask import Flask, current_app
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 
 from tff.extensions import SQLITE_BUSY_TIMEOUT_MS, db
 from tff.jobs.models import FAILED, RUNNING, SUCCEEDED, Job
@@ -130,14 +132,15 @@ def run_job(fn, job_id: int):
     except JobError as exc:
         # A failure written for people (a refused file, a rule not met): no traceback to log,
         # and nothing for Celery to retry or report; the Job row says what happened.
-        db.session.rollback()
+        _rollback()
         log.info("job %s (%s) did not go ahead: %s", job_id, fn.__name__, exc)
         _finish(job_id, FAILED, str(exc))
         return
-    except Exception:
-        db.session.rollback()
+    except Exception as exc:
+        _rollback()
         log.exception("job %s (%s) failed", job_id, fn.__name__)
-        _finish(job_id, FAILED, FAILURE_MESSAGE, error=traceback.format_exc())
+        message = DATABASE_MESSAGE if _connection_lost(exc) else FAILURE_MESSAGE
+        _finish(job_id, FAILED, message, error=traceback.format_exc())
         raise
     finally:
         heartbeat.stopped.set()
@@ -146,19 +149,53 @@ def run_job(fn, job_id: int):
 
 
 FAILURE_MESSAGE = "The job failed because of an error in the system. Nothing it was doing was kept."
+DATABASE_MESSAGE = (
+    "The job stopped because the connection to the database was lost. Nothing it was doing was kept; start it again."
+)
+#: how long a job's end is retried while the database is unreachable (a restart takes seconds)
+FINISH_RETRY_SECONDS = 30
+
+
+def _connection_lost(exc: Exception) -> bool:
+    """The database dropped the connection or refused a new one (a restart, a failover), as
+    opposed to an error of the job's own, such as a deadlock or a lock timeout."""
+    if not isinstance(exc, OperationalError):
+        return False
+    # A refused connection carries no SQLSTATE; a server's own errors all do.
+    return exc.connection_invalidated or (
+        db.engine.dialect.name == "postgresql" and getattr(exc.orig, "sqlstate", None) is None
+    )
+
+
+def _rollback() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is gone: the pool replaces it
+        db.session.remove()
 
 
 def _finish(job_id: int, state: str, message: str, result=None, error=None):
-    db.session.rollback()
-    job = db.session.get(Job, job_id)
-    job.state, job.message, job.finished_at = state, message[:500], utcnow()
-    job.heartbeat_at = job.finished_at
-    if result is not None:
-        job.result = result
-        if job.total:
-            job.done = job.total
-    job.error = error
-    db.session.commit()
+    """Record how the job ended, retrying while the database is unreachable, so a job does not
+    stay "running" (and later show as abandoned by its worker) because of a passing outage."""
+    deadline = time.monotonic() + FINISH_RETRY_SECONDS
+    while True:
+        _rollback()
+        try:
+            job = db.session.get(Job, job_id)
+            job.state, job.message, job.finished_at = state, message[:500], utcnow()
+            job.heartbeat_at = job.finished_at
+            if result is not None:
+                job.result = result
+                if job.total:
+                    job.done = job.total
+            job.error = error
+            db.session.commit()
+            return
+        except OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            log.warning("job %s: the database is unreachable; recording its end again shortly", job_id)
+            time.sleep(1)
 
 
 def job_task(kind: str):
