@@ -2,7 +2,11 @@
 
 Every test gets a fresh browser context and an empty database. A test fails if the browser
 console shows an error (a CSP violation, a missing asset, an uncaught exception), and a
-failing test leaves a screenshot and the page's HTML in `test-results/` at the repo root.
+failing test leaves a full-page screenshot and the HTML of every page it had open in
+`test-artifacts/screenshots/` at the repo root (gitignored).
+
+The accessibility tests use `a11y_page`: a context that bypasses the app's CSP, so that
+axe-core (installed from npm by `make install`) can be injected into the page.
 """
 
 import re
@@ -29,7 +33,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-RESULTS = services.ROOT / "test-results"
+SCREENSHOTS = services.ROOT / "test-artifacts" / "screenshots"
+AXE = services.ROOT / "node_modules" / "axe-core" / "axe.min.js"
 #: how long `expect(...)` waits by default; polling pages need a few seconds
 EXPECT_TIMEOUT_MS = 10_000
 
@@ -75,10 +80,9 @@ def browser():
             browser.close()
 
 
-@pytest.fixture
-def page(browser, live):
+def _new_page(browser, live, **options):
     """A page in a fresh context (no cookies), recording every console error it shows."""
-    context = browser.new_context(base_url=live.url, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(base_url=live.url, viewport={"width": 1280, "height": 900}, **options)
     context.set_default_timeout(EXPECT_TIMEOUT_MS)
     page = context.new_page()
     page.console_errors = []
@@ -90,45 +94,72 @@ def page(browser, live):
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: page.console_errors.append(f"uncaught exception on {page.url}: {error}"))
+    return page
+
+
+@pytest.fixture
+def page(browser, live):
+    page = _new_page(browser, live)
     yield page
-    context.close()
+    page.context.close()
+
+
+@pytest.fixture
+def a11y_page(browser, live):
+    """A page whose context ignores the CSP, for the accessibility tests only: axe-core is
+    injected as a script the app's policy would (rightly) refuse."""
+    if not AXE.exists():
+        services.unavailable(f"{AXE.relative_to(services.ROOT)} is missing (run `make install`)")
+    page = _new_page(browser, live, bypass_csp=True)
+    yield page
+    page.context.close()
+
+
+def _pages(item) -> list:
+    """Every page the test has open, in any context of its browser."""
+    browser = item.funcargs.get("browser") if hasattr(item, "funcargs") else None
+    if browser is None:
+        return []
+    return [page for context in browser.contexts for page in context.pages if not page.is_closed()]
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
     """After the test body: any console error the page showed fails the test."""
     result = yield
-    page = item.funcargs.get("page")
-    if page is not None and not page.is_closed():
+    for page in _pages(item):
         # Let anything still loading (an image, a font) report before deciding.
         page.wait_for_load_state("load")
-        if page.console_errors:
+        if getattr(page, "console_errors", None):
             raise AssertionError("the browser console showed errors:\n  " + "\n  ".join(page.console_errors))
     return result
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
-    """On failure, keep a full-page screenshot and the HTML of the page, and say where."""
+    """On failure, keep a full-page screenshot and the HTML of each open page, and say where."""
     report = yield
-    page = item.funcargs.get("page") if hasattr(item, "funcargs") else None
-    if report.failed and report.when in ("setup", "call") and page is not None and not page.is_closed():
-        RESULTS.mkdir(exist_ok=True)
-        stem = RESULTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid)
-        kept = []
-        try:
-            page.screenshot(path=f"{stem}.png", full_page=True, timeout=5_000)
-            kept.append(f"{stem}.png")
-        except Exception as exc:
-            kept.append(f"(no screenshot: {exc})")
-        try:
-            Path(f"{stem}.html").write_text(page.content(), encoding="utf-8")
-            kept.append(f"{stem}.html")
-        except Exception as exc:
-            kept.append(f"(no HTML: {exc})")
-        text = f"page at failure: {page.url}\n" + "\n".join(kept)
-        if page.console_errors:
-            text += "\nbrowser console errors:\n" + "\n".join(page.console_errors)
-        report.sections.append(("browser", text))
-        print(f"\n[browser] {item.nodeid} failed on {page.url}; kept {', '.join(kept)}")
+    pages = _pages(item) if report.failed and report.when in ("setup", "call") else []
+    if pages:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.name)
+        lines = []
+        for number, page in enumerate(pages, start=1):
+            stem = SCREENSHOTS / (name if number == 1 else f"{name}-{number}")
+            kept = [page.url]
+            try:
+                page.screenshot(path=f"{stem}.png", full_page=True, timeout=5_000)
+                kept.append(f"{stem}.png")
+            except Exception as exc:
+                kept.append(f"(no screenshot: {exc})")
+            try:
+                Path(f"{stem}.html").write_text(page.content(), encoding="utf-8")
+                kept.append(f"{stem}.html")
+            except Exception as exc:
+                kept.append(f"(no HTML: {exc})")
+            lines.append(" ".join(kept))
+            if getattr(page, "console_errors", None):
+                lines.append("browser console errors:\n  " + "\n  ".join(page.console_errors))
+        report.sections.append(("browser", "pages at failure:\n" + "\n".join(lines)))
+        print(f"\n[browser] {item.nodeid} failed; kept:\n  " + "\n  ".join(lines))
     return report
