@@ -21,8 +21,8 @@ bp = Blueprint("outcomes", __name__, url_prefix="/outcomes")
 #: who may start an evaluation and read its totals (counts and money, no family's details)
 READERS = (roles.COORDINATOR, roles.MANAGER, roles.FINANCE, roles.AUDITOR, roles.ADMIN)
 STARTERS = (roles.COORDINATOR, roles.MANAGER, roles.FINANCE, roles.ADMIN)
-#: who works the near misses (family by family, so through the access scoping)
-NEAR_MISS_READERS = (roles.COORDINATOR, roles.ADMIN)
+#: who works or oversees the near misses (family by family, so through the access scoping)
+NEAR_MISS_READERS = (roles.COORDINATOR, roles.MANAGER, roles.ADMIN)
 #: near misses listed on the page
 NEAR_MISSES_SHOWN = 200
 
