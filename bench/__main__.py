@@ -13,7 +13,7 @@ os.environ["TFF_ENV"] = "test"
 
 from sqlalchemy import select  # noqa: E402
 
-from bench import claims, cohort, family_list, funding, imports, outcomes  # noqa: E402
+from bench import claims, cohort, family_list, funding, imports, load, outcomes  # noqa: E402
 from tff.auth.models import User  # noqa: E402
 from tff.auth.operations import create_user  # noqa: E402
 from tff.extensions import db  # noqa: E402
@@ -31,7 +31,7 @@ def users(app) -> list[int]:
         return list(db.session.scalars(select(User.id).where(User.role == "lead_worker").order_by(User.id)))
 
 
-PARTS = ("family_list", "outcomes", "claims", "funding", "imports")
+PARTS = ("family_list", "outcomes", "claims", "funding", "imports", "load")
 
 
 def main() -> int:
@@ -66,6 +66,9 @@ def main() -> int:
             if "imports" in parts
             else None
         )
+        # Under load: PostgreSQL only (the production database), on the cohort as the other
+        # parts left it.
+        pages = load.run(app, url) if "load" in parts and "postgresql" in url else None
     finally:
         if server:
             server.stop()
@@ -86,7 +89,10 @@ def main() -> int:
     claims_ok = claims.report(claim, backend) if claim is not None else True
     funding_ok = funding.report(money, backend) if money is not None else True
     imports_ok = imports.report(import_rows, backend) if import_rows is not None else True
-    return 1 if slow or not outcomes_ok or not claims_ok or not funding_ok or not imports_ok else 0
+    load_ok = load.report(pages, backend) if pages is not None else True
+    if "load" in parts and pages is None:
+        print("\nPages under load: measured on PostgreSQL only")
+    return 1 if slow or not all((outcomes_ok, claims_ok, funding_ok, imports_ok, load_ok)) else 0
 
 
 if __name__ == "__main__":

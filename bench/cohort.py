@@ -1,5 +1,6 @@
 """A region-sized cohort in a database of its own, made once and kept for later runs."""
 
+import itertools
 import os
 import sys
 import tempfile
@@ -112,6 +113,9 @@ def database_url(kind: str, families: int) -> str:
     return kind
 
 
+_FRESH = itertools.count(1)
+
+
 def fresh_database_url(kind_or_url: str) -> str:
     """An empty database beside the cohort's: a new SQLite file, or a new PostgreSQL database
     on the same server."""
@@ -120,7 +124,7 @@ def fresh_database_url(kind_or_url: str) -> str:
         return f"sqlite:///{folder / 'imports.sqlite3'}"
     from sqlalchemy import create_engine
 
-    name = f"tff_bench_{os.getpid()}"
+    name = f"tff_bench_{os.getpid()}_{next(_FRESH)}"
     engine = create_engine(kind_or_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text(f"CREATE DATABASE {name}"))
