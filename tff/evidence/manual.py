@@ -12,18 +12,15 @@ from tff.cases.models import Member
 from tff.evidence.models import AttendanceRecord, Event, Spell
 from tff.evidence.settings import EVENT, SPELL, event_kinds, kind_labels, spell_kinds
 from tff.extensions import db
+from tff.problems import Refused
 
 MANUAL = "manual"
 EVENT_FIELDS = ("member_id", "kind", "date", "detail")
 SPELL_FIELDS = ("member_id", "kind", "start_date", "end_date", "detail")
 
 
-class EvidenceRefused(Exception):
-    """A change that cannot be made: `problems` maps field -> message."""
-
-    def __init__(self, problems: dict[str, str]):
-        super().__init__("; ".join(problems.values()))
-        self.problems = problems
+class EvidenceRefused(Refused):
+    """Evidence that cannot be recorded or corrected."""
 
 
 def members(family) -> list[Member]:

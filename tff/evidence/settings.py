@@ -18,6 +18,7 @@ from tff.evidence.kinds import (
     default_term_dates,
 )
 from tff.extensions import db
+from tff.problems import Refused
 from tff.timeutil import utcnow
 
 #: the setting that holds the out-of-work benefit codes
@@ -171,12 +172,8 @@ def kind_labels(family: str) -> dict[str, str]:
 # --- changes an administrator makes (each audited, committed with its audit entry) --------------
 
 
-class SettingRefused(Exception):
-    """A change that cannot be made: `problems` maps field -> message."""
-
-    def __init__(self, problems: dict[str, str]):
-        super().__init__("; ".join(problems.values()))
-        self.problems = problems
+class SettingRefused(Refused):
+    """A setting that cannot be saved."""
 
 
 def _iso(dates: dict) -> dict:

@@ -13,16 +13,9 @@ from tff.cases.models.family import PROGRAMMES
 from tff.claims.models import SUBMITTED, ClaimBatch, ClaimWindow
 from tff.extensions import db
 from tff.funding.models import AttachmentFeeReceipt, ProgrammeEnd
+from tff.problems import Refused
 
 FINANCIAL_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
-
-
-class Refused(Exception):
-    """The change cannot be made: `problems` maps each field to what is wrong with it."""
-
-    def __init__(self, problems: dict[str, str]):
-        super().__init__("; ".join(problems.values()))
-        self.problems = problems
 
 
 def record_fees(programme: str, financial_year: str, amount: int | None, received_on: date | None, note, user):

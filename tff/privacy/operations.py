@@ -15,6 +15,7 @@ from tff.auth.models import User
 from tff.cases.models import Family
 from tff.extensions import db
 from tff.privacy.models import FamilyView, RetentionPeriod
+from tff.problems import Refused
 from tff.timeutil import LONDON, utcnow
 
 #: downloads that hold many families' personal data, logged with no one family
@@ -28,12 +29,8 @@ PAGE_SIZE = 50
 CSV_COLUMNS = ["Viewed at (UTC)", "User", "Email", "Family", "Page"]
 
 
-class SettingRefused(Exception):
-    """The setting cannot be saved: `problems` maps each field to what is wrong with it."""
-
-    def __init__(self, problems: dict[str, str]):
-        super().__init__("; ".join(problems.values()))
-        self.problems = problems
+class SettingRefused(Refused):
+    """The setting cannot be saved."""
 
 
 # --- writing the log ---------------------------------------------------------------------------
