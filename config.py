@@ -32,6 +32,18 @@ def _embedded_secret_key() -> str:
     return path.read_text().strip()
 
 
+def _trusted_proxies() -> int:
+    """How many proxies stand in front of the app (TFF_TRUSTED_PROXIES, default 0): the last
+    that many X-Forwarded-For addresses are believed. 0 believes none, so a client cannot
+    choose its own address by sending the header."""
+    value = os.environ.get("TFF_TRUSTED_PROXIES", "0").strip() or "0"
+    if not value.isdigit() or int(value) > 10:
+        raise RuntimeError(
+            f"TFF_TRUSTED_PROXIES must be the number of proxies in front of the app (0 to 10), not {value!r}"
+        )
+    return int(value)
+
+
 class Config:
     SERVICE_NAME = os.environ.get("TFF_SERVICE_NAME", "Families for Change")
     ORGANISATION_NAME = os.environ.get("TFF_ORGANISATION_NAME", "Metropolitan Borough Council")
@@ -48,7 +60,8 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = 8 * 3600
 
-    # Failed sign-ins allowed before throttling, per account and per address.
+    # Failed sign-ins allowed before throttling: from one address to one account, and from
+    # one address to any account. An account is never locked for its owner elsewhere.
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("TFF_LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("TFF_LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes")
     RATELIMIT_HEADERS_ENABLED = False
@@ -76,6 +89,7 @@ class Config:
         self.REDIS_URL = os.environ.get("REDIS_URL")
         self.SECRET_KEY = os.environ.get("SECRET_KEY")
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.TRUSTED_PROXIES = _trusted_proxies()
         self.CELERY = self._celery()
 
     def _celery(self) -> dict:

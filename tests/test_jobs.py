@@ -47,16 +47,20 @@ def test_an_error_in_a_job_is_reported_in_plain_words(clean):
 
 def _job(app, **values) -> int:
     with app.app_context():
-        job = Job(kind="demo.load", title="Load the demo cohort", **values)
+        values.setdefault("title", "Load the demo cohort")
+        job = Job(kind="demo.load", **values)
         db.session.add(job)
         db.session.commit()
         return job.id
 
 
 def test_a_running_job_whose_worker_went_quiet_is_shown_failed(client, make, clean):
-    quiet = _job(clean, state="running", done=5, total=10, heartbeat_at=utcnow() - timedelta(hours=1))
-    alive = _job(clean, state="running", done=5, total=10, heartbeat_at=utcnow())
-    sign_in(client, make.user().email)
+    user = make.user()
+    quiet = _job(
+        clean, state="running", done=5, total=10, heartbeat_at=utcnow() - timedelta(hours=1), started_by_id=user.id
+    )
+    alive = _job(clean, state="running", done=5, total=10, heartbeat_at=utcnow(), started_by_id=user.id)
+    sign_in(client, user.email)
     status = client.get(f"/jobs/{quiet}/status").get_json()
     assert status["state"] == "failed"
     assert "stopped responding" in status["message"]
@@ -64,10 +68,18 @@ def test_a_running_job_whose_worker_went_quiet_is_shown_failed(client, make, cle
 
 
 def test_the_job_page_shows_progress_and_survives_a_reload(client, make, clean):
+    user = make.user()
     job_id = _job(
-        clean, state="running", done=250, total=1000, unit="rows", message="Checking rows", heartbeat_at=utcnow()
+        clean,
+        state="running",
+        done=250,
+        total=1000,
+        unit="rows",
+        message="Checking rows",
+        heartbeat_at=utcnow(),
+        started_by_id=user.id,
     )
-    sign_in(client, make.user().email)
+    sign_in(client, user.email)
     for _ in range(2):
         page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
         assert "250 of 1,000 rows (25%)" in page
@@ -76,8 +88,9 @@ def test_the_job_page_shows_progress_and_survives_a_reload(client, make, clean):
 
 
 def test_a_queued_job_nobody_picks_up_says_so(client, make, clean):
-    job_id = _job(clean, state="queued", created_at=utcnow() - timedelta(minutes=5))
-    sign_in(client, make.user().email)
+    user = make.user()
+    job_id = _job(clean, state="queued", created_at=utcnow() - timedelta(minutes=5), started_by_id=user.id)
+    sign_in(client, user.email)
     assert client.get(f"/jobs/{job_id}/status").get_json()["waiting_for_worker"] is True
 
 
@@ -93,11 +106,22 @@ def test_a_persons_job_is_theirs_and_the_administrators(client, make, clean, vie
     assert listed is visible
 
 
-def test_system_jobs_are_visible_to_everyone_signed_in(client, make, clean):
-    job_id = _job(clean, state="succeeded", result={"families": 300})
-    sign_in(client, make.user("lead_worker").email)
+@pytest.mark.parametrize("role", ["lead_worker", "coordinator", "finance", "manager", "auditor"])
+def test_a_job_nobody_started_is_for_administrators_alone(client, make, clean, role):
+    """A command-line import's title names its file and folder: no one else may read it."""
+    job_id = _job(clean, state="succeeded", title="Import of /srv/extracts/F000003-01.csv", result={"families": 3})
+    sign_in(client, make.user(role).email)
+    assert client.get(f"/jobs/{job_id}").status_code == 404
+    assert client.get(f"/jobs/{job_id}/status").status_code == 404
+    for page in ("/jobs/", "/"):
+        assert "F000003-01" not in client.get(page, follow_redirects=True).get_data(as_text=True)
+
+
+def test_an_administrator_follows_a_job_nobody_started(client, make, clean):
+    job_id = _job(clean, state="succeeded", title="Import of /srv/extracts/F000003-01.csv", result={"families": 3})
+    sign_in(client, make.user("admin").email)
     assert client.get(f"/jobs/{job_id}").status_code == 200
-    assert f"/jobs/{job_id}" in client.get("/").get_data(as_text=True)
+    assert "F000003-01" in client.get("/jobs/").get_data(as_text=True)
 
 
 def test_pages_do_not_wait_for_a_job_holding_the_sqlite_write_lock(tmp_path):
@@ -111,9 +135,10 @@ def test_pages_do_not_wait_for_a_job_holding_the_sqlite_write_lock(tmp_path):
     with app.app_context():
         flask_migrate.upgrade(revision="heads")
     client = app.test_client()
-    sign_in(client, Maker(app).user("coordinator").email)
+    user = Maker(app).user("coordinator")
+    sign_in(client, user.email)
     with app.app_context():
-        job = Job(kind="demo.load", title="Saving", state="running", heartbeat_at=utcnow())
+        job = Job(kind="demo.load", title="Saving", state="running", heartbeat_at=utcnow(), started_by_id=user.id)
         db.session.add(job)
         db.session.commit()
         job_id = job.id

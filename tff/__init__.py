@@ -3,6 +3,7 @@
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
 from tff.extensions import SQLITE_BUSY_TIMEOUT_MS, csrf, db, limiter, login_manager, migrate
@@ -13,6 +14,10 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     app = Flask(__name__, instance_path=str(config_module.INSTANCE))
     app.config.from_object(config)
     app.config.update(overrides)
+    if proxies := app.config.get("TRUSTED_PROXIES"):
+        # Behind the TLS proxy: the client's own address (sign-in throttling, the audit
+        # trail), scheme and host, as the trusted proxies pass them on.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     from tff.auth import passwords
 

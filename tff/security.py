@@ -30,7 +30,10 @@ ERRORS = {
     ),
     405: ("That cannot be done here", "The page does not accept this kind of request."),
     413: ("The file is too large", "Choose a smaller file, or split it and upload the parts."),
-    429: ("Too many attempts", "There have been too many failed attempts. Wait 15 minutes and try again."),
+    429: (
+        "Too many attempts",
+        "There have been too many failed sign-ins from this computer. Wait 15 minutes and try again.",
+    ),
     500: (
         "Sorry, there is a problem with the service",
         "Try again later. Nothing you were changing was saved. If it keeps happening, tell your administrator.",

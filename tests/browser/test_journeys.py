@@ -97,7 +97,7 @@ def test_a_wrong_password_shows_the_error_summary(page, live):
 
 def test_the_job_page_follows_a_running_job_without_reloading(page, live):
     user = live.make.user("coordinator")
-    job_id = add_job(live.app)
+    job_id = add_job(live.app, started_by_id=user.id)
     sign_in(page, user.email)
     expect(heading(page, "Families for Change")).to_be_visible()
 
@@ -143,7 +143,9 @@ def test_the_job_page_follows_a_running_job_without_reloading(page, live):
 def test_a_job_whose_worker_died_shows_as_failed(page, live):
     user = live.make.user("coordinator")
     an_hour_ago = utcnow() - timedelta(hours=1)
-    job_id = add_job(live.app, created_at=an_hour_ago, started_at=an_hour_ago, heartbeat_at=an_hour_ago)
+    job_id = add_job(
+        live.app, started_by_id=user.id, created_at=an_hour_ago, started_at=an_hour_ago, heartbeat_at=an_hour_ago
+    )
     sign_in(page, user.email)
     expect(heading(page, "Families for Change")).to_be_visible()
 

@@ -39,8 +39,16 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
-def _account_key() -> str:
-    return "account:" + request.form.get("email", "").strip().lower()
+def _address_key() -> str:
+    # The address the request came from: behind the council's TLS proxy, the real client's,
+    # once TFF_TRUSTED_PROXIES says how many proxies stand in front (ProxyFix, in create_app).
+    return "address:" + (request.remote_addr or "unknown")
+
+
+def _account_from_address_key() -> str:
+    # An account is throttled only from the address that failed: the same account signing in
+    # from anywhere else is never held up by someone guessing its password.
+    return f"account:{request.form.get('email', '').strip().lower()[:320]}|{request.remote_addr or 'unknown'}"
 
 
 def _failed(response) -> bool:
@@ -55,10 +63,12 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], key_func=_address_key, methods=["POST"], deduct_when=_failed
+)
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_account_key,
+    key_func=_account_from_address_key,
     methods=["POST"],
     deduct_when=_failed,
 )

@@ -89,12 +89,13 @@ def mark_stale_jobs() -> int:
 
 
 def visible_jobs(user):
-    """Administrators see every job; everyone else the jobs they started and the system's.
+    """Administrators see every job; everyone else only the jobs they started.
 
-    System jobs (started from the command line or a schedule) show counts, never family
-    data, so every signed-in user may follow them.
+    A job's title and message may name families, files and folders (an import's file name, a
+    family's reference), so a job started from the command line or a schedule, which nobody
+    in particular started, is for administrators alone.
     """
     query = db.select(Job).order_by(Job.id.desc())
     if user.role != "admin":
-        query = query.where(or_(Job.started_by_id == user.id, Job.started_by_id.is_(None)))
+        query = query.where(Job.started_by_id == user.id)
     return query
