@@ -91,10 +91,17 @@ def run_import(app, kind: str, data: bytes, filename: str | None = None, dry_run
             accepted=run.accepted,
             rejected=run.rejected,
             unmatched=run.unmatched,
-            tally=run.tally,
+            # the counts; what the rows changed, field by field, is in `changes`
+            tally=_counts(run.tally),
+            changed=run.changed,
+            changes=run.changes,
             rows=run.rows,
             rejections=rejections,
         )
+
+
+def _counts(tally: dict | None) -> dict | None:
+    return None if tally is None else {k: v for k, v in tally.items() if k not in ("changed", "changes")}
 
 
 def audit_count(app) -> int:

@@ -182,14 +182,14 @@ def test_an_existing_person_is_updated_even_moved_to_another_family_and_the_chan
         assert entry.after == {"family_ref": "F002", "last_name": "Jones"}
 
 
-def test_a_column_the_file_lacks_is_left_alone_and_an_empty_cell_clears(clean):
+def test_a_column_the_file_lacks_and_an_empty_cell_both_leave_a_value_alone(clean):
     _families(clean, "F001")
     run_import(clean, "members", members_csv(member("F001-01", nino="AB123456C", sex="F")))
     header = ["family_ref", "person_ref", "first_name", "last_name", "date_of_birth", "sex"]
     result = run_import(clean, "members", members_csv(member("F001-01"), header=header))
-    assert result.tally == {"created": 0, "updated": 1, "unchanged": 0}
+    assert result.tally == {"created": 0, "updated": 0, "unchanged": 1}
     person = _member(clean, "F001-01")
-    assert (person["nino"], person["sex"]) == ("AB123456C", None)
+    assert (person["nino"], person["sex"]) == ("AB123456C", "F")
 
 
 def test_a_members_dry_run_changes_nothing(clean):

@@ -135,16 +135,19 @@ def test_the_rejection_report_lists_line_reasons_and_cells_with_formulas_neutral
     assert response.headers["Content-Disposition"].startswith("attachment;")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0] == ["line", "reasons", "family_ref", "programme", "outcome_plan"]
+    rule = "it must be up to 40 letters, digits, hyphens (-) and underscores (_), starting with a letter or a digit"
     assert rows[1] == [
         "3",
-        'programme "phase9" is not one of phase1, phase2, supporting_families',
+        'programme "phase9" is not one of phase1, phase2, supporting_families; '
+        f'family_ref "=HYPERLINK("http://evil.example")" has characters a reference cannot have; {rule}',
         '\'=HYPERLINK("http://evil.example")',
         "phase9",
         "'+1",
     ]
     assert rows[2] == [
         "4",
-        "outcome_plan is for phase two and later, and this family is phase1",
+        "outcome_plan is for phase two and later, and this family is phase1; "
+        f'family_ref "-F3" has characters a reference cannot have; {rule}',
         "'-F3",
         "phase1",
         "'@SUM(A1)",

@@ -19,6 +19,10 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
         # trail), scheme and host, as the trusted proxies pass them on.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
+    from tff import converters
+
+    converters.init_app(app)  # before any page's rule is added
+
     from tff.auth import passwords
 
     passwords.configure(app.config["ARGON2_PARAMETERS"])
@@ -33,7 +37,10 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
 
     celery_init_app(app)
 
-    from tff import pages, security
+    from tff import inputs, pages, security
+
+    inputs.init_app(app)  # before the blueprints: their `<int:...>` rules use its converter
+
     from tff.audit.views import bp as audit_bp
     from tff.auth.views import bp as auth_bp
     from tff.cases.caf.views import bp as caf_bp

@@ -31,7 +31,7 @@ from tff.evidence.staging import StagedAttendance, StagedEvent, StagedSpell  # n
 from tff.funding.models import AttachmentFeeReceipt, ProgrammeEnd  # noqa: F401
 from tff.imports.models import ImportFileChunk, ImportRejection, ImportRun  # noqa: F401
 from tff.jobs.models import Job  # noqa: F401
-from tff.outcomes.models import Evaluation, EvaluationChunk, OutcomeDecision  # noqa: F401
+from tff.outcomes.models import Evaluation, EvaluationChunk, OutcomeDecision, UndecidedFamily  # noqa: F401
 from tff.outcomes.plan_versions.models import OutcomePlanVersion  # noqa: F401
 from tff.outcomes.verified.models import VerifiedOutcome  # noqa: F401
 from tff.privacy.models import FamilyView, RetentionPeriod  # noqa: F401

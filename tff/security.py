@@ -73,7 +73,9 @@ def init_app(app) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error):
         if error.code in ERRORS:
-            return _error_page(error.code)
+            # `abort(code, "what is wrong")` says it on the page; a bare abort gets the usual words.
+            said = error.description if error.description != type(error).description else None
+            return _error_page(error.code, detail=said)
         return error
 
     @app.errorhandler(Exception)

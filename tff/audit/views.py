@@ -10,6 +10,7 @@ from tff.auth import roles
 from tff.auth.models import User
 from tff.auth.permissions import role_required
 from tff.extensions import db
+from tff.inputs import query_int
 from tff.timeutil import LONDON
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -58,7 +59,7 @@ def index():
         if form.date_to.data:
             query = query.where(AuditEntry.at < _utc(form.date_to.data, end=True))
     # Keyset paging: "older" continues below the last id shown, fast at any depth.
-    before = request.args.get("before", type=int)
+    before = query_int("before", minimum=1)
     if before:
         query = query.where(AuditEntry.id < before)
     entries = db.session.scalars(query.limit(PAGE_SIZE + 1)).all()

@@ -18,10 +18,11 @@ from wtforms import (
     SubmitField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Optional
+from wtforms.validators import Email, InputRequired, NumberRange, Optional
 
 from tff.auth.roles import ROLES
 from tff.forms import MaxLength
+from tff.inputs import record_id
 
 ROLE_CHOICES = [SelectChoice(role, label) for role, label in ROLES.items()]
 
@@ -79,12 +80,16 @@ class EditUserForm(FlaskForm):
         "Role", choices=ROLE_CHOICES, widget=GovRadioInput(), validators=[InputRequired(message="Choose a role")]
     )
     active = BooleanField("Can sign in", widget=GovCheckboxInput())
-    team = SelectField("Team", widget=GovSelect(), coerce=int, validators=[Optional()])
+    team = SelectField("Team", widget=GovSelect(), coerce=record_id, validators=[Optional()])
     max_caseload = IntegerField(
         "Most open cases this person should hold (optional)",
         widget=GovTextInput(),
         description="Leave empty to use the team's limit per worker",
-        validators=[Optional()],
+        validators=[
+            Optional(),
+            # at most: the least (1) is the user's operation's to say
+            NumberRange(max=1_000, message="The most open cases this person holds must be 1,000 or fewer"),
+        ],
     )
     password = PasswordField(
         "New password (optional)",

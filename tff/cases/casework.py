@@ -6,6 +6,7 @@ from flask import abort, render_template, url_for
 from sqlalchemy import select
 
 from tff.audit.operations import record
+from tff.dates import date_problem
 from tff.extensions import db
 
 
@@ -27,7 +28,9 @@ def check_date(problems: dict, field: str, day: date | None, label: str, not_bef
     """Dates of things that have happened: not in the future, and not before `not_before`."""
     if day is None:
         return
-    if day > date.today():
+    if problem := date_problem(day, label):
+        problems[field] = problem
+    elif day > date.today():
         problems[field] = f"{label} must be today or in the past"
     elif not_before and day < not_before:
         problems[field] = f"{label} must be on or after {before_label} ({not_before:%-d %B %Y})"

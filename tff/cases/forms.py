@@ -19,10 +19,11 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from tff.cases.models import CLOSURE_REASONS, PROGRAMMES
 from tff.forms import DateField, MaxLength
+from tff.inputs import record_id
 
 PROGRAMME_CHOICES = [SelectChoice(code, label) for code, label in PROGRAMMES.items()]
 
@@ -95,7 +96,9 @@ class MemberForm(FlaskForm):
     last_name = StringField(
         "Last name", widget=GovTextInput(), validators=[InputRequired(message="Enter the last name"), MaxLength(100)]
     )
-    date_of_birth = DateField("Date of birth", validators=[InputRequired(message="Enter the date of birth")])
+    date_of_birth = DateField(
+        "Date of birth", validators=[InputRequired(message="Enter the date of birth")], not_future=True
+    )
     sex = SelectField(
         "Sex",
         choices=[
@@ -133,7 +136,7 @@ class MemberForm(FlaskForm):
 
 class LeadWorkerForm(FlaskForm):
     lead_worker = SelectField(
-        "Lead worker", widget=GovSelect(), coerce=int, validators=[InputRequired(message="Choose a lead worker")]
+        "Lead worker", widget=GovSelect(), coerce=record_id, validators=[InputRequired(message="Choose a lead worker")]
     )
     reason = StringField(
         "Reason for the change (optional)", widget=GovTextInput(), validators=[Optional(), MaxLength(400)]
@@ -143,13 +146,14 @@ class LeadWorkerForm(FlaskForm):
 
 
 class CriteriaForm(FlaskForm):
-    codes = SelectMultipleField("Criteria met", widget=GovCheckboxesInput(), validators=[Optional()])
+    # No `Optional()`: it would clear the choice check's error for a blank value (" ").
+    codes = SelectMultipleField("Criteria met", widget=GovCheckboxesInput())
     submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 
 class TafMemberForm(FlaskForm):
     user = SelectField(
-        "Colleague who uses this system (optional)", widget=GovSelect(), coerce=int, validators=[Optional()]
+        "Colleague who uses this system (optional)", widget=GovSelect(), coerce=record_id, validators=[Optional()]
     )
     name = StringField(
         "Name",
@@ -175,9 +179,18 @@ class TeamForm(FlaskForm):
         "Most open cases the team holds (optional)",
         widget=GovTextInput(),
         description="For example 45 for the Family Recovery Programme",
-        validators=[Optional()],
+        validators=[
+            Optional(),
+            # at most: the least (1) is the team's operation's to say
+            NumberRange(max=100_000, message="The most open cases the team holds must be 100,000 or fewer"),
+        ],
     )
     max_per_worker = IntegerField(
-        "Most open cases one of its workers holds (optional)", widget=GovTextInput(), validators=[Optional()]
+        "Most open cases one of its workers holds (optional)",
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            NumberRange(max=1_000, message="The most open cases of one worker must be 1,000 or fewer"),
+        ],
     )
     submit = SubmitField("Save", widget=GovSubmitInput())

@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from tff.audit.operations import record
+from tff.cases.access import visible_families
 from tff.cases.models import (
     ATTACHED,
     CLOSED,
@@ -28,6 +29,7 @@ from tff.cases.validation import (
     normalise_postcode,
     normalise_upn,
     postcode_problem,
+    reference_problem,
     upn_problem,
 )
 from tff.extensions import db
@@ -58,7 +60,9 @@ def _status_change(family: Family, to_status: str, on: date, by, reason: str | N
 def identify_family(reference: str, programme: str, identified_on: date, by, postcode=None, address=None) -> Family:
     reference = reference.strip()
     problems = {}
-    if db.session.scalar(select(Family.id).where(Family.reference == reference)):
+    if problem := reference_problem(reference, "The family reference"):
+        problems["reference"] = problem
+    elif db.session.scalar(select(Family.id).where(Family.reference == reference)):
         problems["reference"] = f"There is already a family with the reference {reference}"
     if programme not in PROGRAMMES:
         problems["programme"] = "Choose the programme"
@@ -230,6 +234,10 @@ def save_member(family: Family, by, member: Member | None = None, **fields) -> M
     for field, problem in (("upn", upn_problem(fields["upn"])), ("nino", nino_problem(fields["nino"]))):
         if problem:
             problems[field] = problem
+    # A member stored before references were checked keeps theirs; a new or changed one is checked.
+    changed_ref = member is None or fields["person_ref"] != member.person_ref
+    if changed_ref and (problem := reference_problem(fields["person_ref"], "The person reference")):
+        problems["person_ref"] = problem
     if fields["date_of_birth"] and fields["date_of_birth"] > date.today():
         problems["date_of_birth"] = "Date of birth must be in the past"
     others = select(Member).where(Member.id != member.id) if member else select(Member)
@@ -238,7 +246,7 @@ def save_member(family: Family, by, member: Member | None = None, **fields) -> M
         if value and field not in problems:
             holder = db.session.scalar(others.where(getattr(Member, field) == value))
             if holder:
-                problems[field] = f"The {label} {value} belongs to {holder.person_ref} already"
+                problems[field] = _held_already(label, value, holder, by)
     if problems:
         raise CaseError(problems)
     before = member.audit_state() if member else None
@@ -255,6 +263,15 @@ def save_member(family: Family, by, member: Member | None = None, **fields) -> M
     record(action, "member", member.person_ref, summary, before=before, after=member.audit_state(), user=by)
     db.session.commit()
     return member
+
+
+def _held_already(label: str, value: str, holder: Member, by) -> str:
+    """Why a value held by another member cannot be given again: naming who holds it only to
+    someone who may see that member's family, so the message never tells a lead worker which
+    family, of those they cannot see, holds a National Insurance number or a UPN."""
+    if db.session.scalar(visible_families(by).where(Family.id == holder.family_id).with_only_columns(Family.id)):
+        return f"The {label} {value} belongs to {holder.person_ref} already"
+    return f"This {label} is already held for another member; a coordinator can find it"
 
 
 def next_person_ref(family: Family) -> str:

@@ -5,6 +5,7 @@ a region's 100,000 families and their 400,000 members.
 """
 
 import re
+import sys
 from dataclasses import dataclass
 
 from sqlalchemy import Select, and_, func, or_, select
@@ -14,6 +15,7 @@ from tff.cases.models import CRITERIA, PROGRAMMES, STATUSES, Family, FamilyCrite
 from tff.cases.models.member import name_key
 from tff.cases.validation import NINO, POSTCODE, UPN, normalise_nino, normalise_postcode
 from tff.extensions import db
+from tff.inputs import as_int
 
 OUTWARD_CODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?$")
 
@@ -45,16 +47,27 @@ class FamilyFilters:
             q=args.get("q", "").strip()[:100],
             status=args.get("status", "") if args.get("status") in STATUSES else "",
             programme=args.get("programme", "") if args.get("programme") in PROGRAMMES else "",
-            worker=args.get("worker", type=int),
+            worker=as_int(args.get("worker"), minimum=1),
             criterion=criterion if code in CRITERIA.get(kind, {}) else "",
             sort=sort if sort in SORTS else "reference",
-            page=max(1, args.get("page", 1, type=int) or 1),
+            page=as_int(args.get("page"), 1, minimum=1),
         )
+
+
+def _after(prefix: str) -> str | None:
+    """The first text after every text starting with `prefix`; None when there is none (the
+    prefix is all U+10FFFF, the last code point). Surrogates are skipped: no database holds one."""
+    prefix = prefix.rstrip(chr(sys.maxunicode))
+    if not prefix:
+        return None
+    following = ord(prefix[-1]) + 1
+    return prefix[:-1] + chr(0xE000 if 0xD800 <= following <= 0xDFFF else following)
 
 
 def _prefix(column, prefix: str):
     """`column` starts with `prefix`, as a range an index can serve."""
-    return and_(column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1))
+    after = _after(prefix)
+    return and_(column >= prefix, column < after) if after is not None else column >= prefix
 
 
 def _members_where(*conditions):
@@ -115,9 +128,11 @@ def family_query(user, filters: FamilyFilters) -> Select:
 
 
 def page_of_families(user, filters: FamilyFilters):
-    """(families on the page, total matching, members by family id) in three queries."""
+    """(families on the page, total matching, members by family id) in three queries. A page
+    beyond the last (an old or edited address) is the last page: `filters.page` says which."""
     query = family_query(user, filters)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    filters.page = min(filters.page, max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE))
     families = db.session.scalars(
         query.order_by(*SORTS[filters.sort]).limit(PAGE_SIZE).offset((filters.page - 1) * PAGE_SIZE)
     ).all()

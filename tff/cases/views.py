@@ -82,8 +82,6 @@ def identification():
 @role_required(COORDINATORS)
 def new():
     form = FamilyForm()
-    if request.method == "GET":
-        form.identified_on.data = date.today()
     if form.validate_on_submit():
         try:
             family = operations.identify_family(
@@ -185,7 +183,6 @@ def attach(reference: str):
         "Attach the family",
         lambda family, form: operations.attach(family, form.attached_on.data, current_user),
         "Family {family.reference} is attached",
-        prefill=lambda form, family: setattr(form.attached_on, "data", date.today()),
         intro="Attaching starts the intervention. The attachment fee and the family's results count from this date.",
     )
 
@@ -199,7 +196,6 @@ def close(reference: str):
         "Close the case",
         lambda family, form: operations.close(family, form.closed_on.data, form.reason.data, current_user),
         "The case of family {family.reference} is closed",
-        prefill=lambda form, family: setattr(form.closed_on, "data", date.today()),
     )
 
 
@@ -212,7 +208,6 @@ def reopen(reference: str):
         "Reopen the case",
         lambda family, form: operations.reopen(family, form.reopened_on.data, form.reason.data, current_user),
         "The case of family {family.reference} is open again",
-        prefill=lambda form, family: setattr(form.reopened_on, "data", date.today()),
     )
 
 

@@ -7,12 +7,16 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from tff.cases.validation import reference_problem
 from tff.claims import operations
+from tff.dates import PlausibleDate
 from tff.extensions import db
 from tff.jobs.cli_support import run_and_wait
+from tff.outcomes.cli import report_undecided
 
 claims_cli = AppGroup("claims", help="Claim windows and their payment-by-results claims.")
-DATE = click.DateTime(formats=["%Y-%m-%d"])
+#: a YYYY-MM-DD within the dates the product accepts
+DATE = PlausibleDate()
 
 
 def _refused(exc: Exception) -> None:
@@ -36,6 +40,9 @@ def _window(name: str):
 @click.option("--sample-percent", type=int, default=10, show_default=True, help="Lines internal audit must verify.")
 def window_create(name, as_of, opens, closes, sample_percent):
     """Create the claim window NAME (unique, e.g. 2013-07)."""
+    if problem := reference_problem(name.strip(), "The window's name"):
+        click.echo(f"Error: {problem}, like 2013-07", err=True)
+        sys.exit(2)  # an unusable argument: nothing was changed
     try:
         window = operations.create_window(
             name, as_of.date(), opens.date() if opens else None, closes.date() if closes else None, sample_percent
@@ -50,7 +57,8 @@ def window_create(name, as_of, opens, closes, sample_percent):
 @click.option("--queue", is_flag=True, help="Hand the assembly to the workers and wait for it.")
 @click.option("--helpers", type=click.IntRange(0, 64), default=0, help="With --queue: more workers to share it.")
 def assemble(name, queue, helpers):
-    """Assemble the window's draft claim (replacing its lines), and wait for it."""
+    """Assemble the window's draft claim (replacing its lines), and wait for it. Exit 1, with
+    each family named on stderr, when any could not be decided (the draft is kept without them)."""
     window = _window(name)
     try:
         operations.check_assembly(window)
@@ -63,6 +71,8 @@ def assemble(name, queue, helpers):
         queue=queue,
     )
     click.echo(job.message)
+    db.session.expire_all()
+    report_undecided(operations.undecided_families(operations.get_window(name)))
 
 
 @claims_cli.command("exclude")
@@ -121,6 +131,9 @@ def submit(name):
         _refused(exc)
     claimed, _ = operations.claimed_and_paid(window)
     click.echo(f"Submitted the claim for {window.name}: £{claimed:,}")
+    if left_out := operations.undecided_families(window):
+        refs = ", ".join(family.family_ref for family in left_out)
+        click.echo(f"Not in it, because they could not be decided: {refs}", err=True)
 
 
 @claims_cli.command("export")

@@ -6,6 +6,7 @@ from wtforms import IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from tff.forms import DateField, MaxLength, date_not_after
+from tff.inputs import MAX_POUNDS
 
 
 class WindowForm(FlaskForm):
@@ -71,6 +72,7 @@ class PaymentForm(FlaskForm):
         validators=[
             InputRequired(message="Enter the amount paid, in whole pounds"),
             NumberRange(min=1, message="The amount paid must be more than 0"),
+            NumberRange(max=MAX_POUNDS, message="The amount paid must be £1,000,000,000 or less"),
         ],
     )
     paid_on = DateField("Paid on", validators=[InputRequired(message="Enter the date it was paid")])

@@ -15,13 +15,15 @@ from tff import locks
 from tff.audit.operations import record
 from tff.auth.models import User
 from tff.cases.models import Family
+from tff.cases.validation import reference_problem
 from tff.claims.models import DRAFT, REJECTED, SUBMITTED, VERIFIED, ClaimBatch, ClaimLine, ClaimWindow, Payment
 from tff.exports import csv_text
 from tff.extensions import db
 from tff.jobs.models import QUEUED, RUNNING, Job
 from tff.jobs.operations import JobError, start
-from tff.outcomes.evaluation import decide_all
-from tff.outcomes.models import Evaluation, OutcomeDecision
+from tff.outcomes import undecided
+from tff.outcomes.evaluation import decide_all, undecided_count, undecided_note
+from tff.outcomes.models import Evaluation, OutcomeDecision, UndecidedFamily
 from tff.outcomes.phase1 import financial_year_of
 from tff.timeutil import utcnow
 
@@ -49,8 +51,10 @@ def create_window(
 ) -> ClaimWindow:
     name = (name or "").strip()
     problems = []
-    if not name or len(name) > 40:
+    if not name:
         problems.append("The window's name must be 1 to 40 characters, like 2013-07")
+    elif problem := reference_problem(name, "The window's name"):
+        problems.append(f"{problem}, like 2013-07")
     elif db.session.scalar(select(ClaimWindow.id).where(ClaimWindow.name == name)):
         problems.append(f"There is a claim window named {name} already")
     if not 0 <= sample_percent <= 100:
@@ -142,13 +146,24 @@ def run_assembly(job, window_id: int, helpers: int = 0) -> dict:
     families, _ = decide_all(job, evaluation_id, helpers)
     job.progress(families, families, f"Writing the claim lines for {name}")
     written, amount = _write_lines(window_id, evaluation_id, job_user(job))
+    left_out = undecided_count(evaluation_id)
     return {
-        "message": f"Assembled the claim for {name}: {written:,} lines, £{amount:,}, from {families:,} families",
+        "message": f"Assembled the claim for {name}: {written:,} lines, £{amount:,}, "
+        f"from {families - left_out:,} families{undecided_note(left_out)}",
         "lines": written,
         "amount": amount,
         "families": families,
+        "undecided": left_out,
         "evaluation_id": evaluation_id,
     }
+
+
+def undecided_families(window: ClaimWindow, families=None) -> list[UndecidedFamily]:
+    """The families the window's draft was last assembled without, because they could not be
+    decided (their record needs putting right, then the claim assembling again); only those
+    among `families` (like `visible_families(user)`) when it is given."""
+    batch = window.batch
+    return undecided.of_evaluation(batch.evaluation_id if batch is not None else None, families)
 
 
 def job_user(job) -> int | None:

@@ -9,6 +9,7 @@ from werkzeug.datastructures import Headers
 from tff.auth import roles
 from tff.auth.models import User
 from tff.auth.permissions import has_role, role_required
+from tff.cases.access import visible_families
 from tff.claims import operations
 from tff.claims.forms import ActionForm, AuditForm, PaymentForm, ReviewForm, WindowForm
 from tff.claims.models import DRAFT, ClaimLine, ClaimWindow, Payment
@@ -118,6 +119,7 @@ def _show(window: ClaimWindow, errors: list[str] | None = None, payment_form: Pa
         select(Payment).where(Payment.window_id == window.id).order_by(Payment.paid_on, Payment.id)
     ).all()
     draft = batch.state == DRAFT
+    undecided = operations.undecided_families(window, visible_families(current_user))
     errors = errors or []
     if payment_form is not None and payment_form.errors:
         errors += [
@@ -150,6 +152,7 @@ def _show(window: ClaimWindow, errors: list[str] | None = None, payment_form: Pa
         action=ActionForm(),
         payment_form=payment_form or PaymentForm(formdata=None),
         can_prepare=has_role(*FINANCE),
+        undecided=undecided,
     )
 
 
@@ -204,7 +207,11 @@ def sample(window_id: int):
 @bp.post("/<int:window_id>/submit")
 @role_required(FINANCE)
 def submit(window_id: int):
-    return _act(window_id, lambda window: operations.submit(window, user=current_user), "Claim for {name} submitted")
+    done = "Claim for {name} submitted"
+    if left_out := operations.undecided_families(_window(window_id), visible_families(current_user)):
+        refs = ", ".join(family.family_ref for family in left_out).replace("{", "{{").replace("}", "}}")
+        done += f", without the families that could not be decided: {refs}"
+    return _act(window_id, lambda window: operations.submit(window, user=current_user), done)
 
 
 @bp.post("/<int:window_id>/payments")
@@ -339,4 +346,5 @@ def schedule(window_id: int):
         amount=sum(row[3] for row in rows),
         titles=TITLES,
         submitted_by=_name(batch.submitted_by_id) if batch.submitted_at else None,
+        undecided=operations.undecided_families(window, visible_families(current_user)),
     )

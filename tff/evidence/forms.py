@@ -9,6 +9,7 @@ from tff.evidence.kinds import ATTACHED, DISMISSED, OPEN
 from tff.extensions import db
 from tff.imports.kinds import FORMATS
 from tff.imports.models import ImportRun
+from tff.inputs import MAX_INT
 
 
 class AttachForm(FlaskForm):
@@ -77,7 +78,7 @@ class QueueFilterForm(FlaskForm):
             return
         if not (value.isascii() and value.isdigit()) or len(value) > 18:
             raise ValidationError(f"“{_shown(value)}” is not an import number: choose an import from the list")
-        self.chosen_run = db.session.get(ImportRun, int(value))
+        self.chosen_run = db.session.get(ImportRun, int(value)) if int(value) <= MAX_INT else None
         if self.chosen_run is None:
             raise ValidationError(f"There is no import {value}: choose an import from the list")
         if value not in {choice for choice, _ in self.run.choices}:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from tff.cases.casework import audit
 from tff.cases.models import Member
+from tff.dates import date_problem
 from tff.evidence.models import AttendanceRecord, Event, Spell
 from tff.evidence.settings import EVENT, SPELL, event_kinds, kind_labels, spell_kinds
 from tff.extensions import db
@@ -76,6 +77,8 @@ def _member(family, member_id) -> Member | None:
 def _check_past(problems: dict, field: str, day: date | None, label: str) -> None:
     if day is None:
         problems[field] = f"Enter the {label.lower()}"
+    elif problem := date_problem(day, label):
+        problems[field] = problem
     elif day > date.today():
         problems[field] = f"{label} must be today or in the past"
 
@@ -105,7 +108,9 @@ def _spell_values(family, values: dict) -> dict:
         problems["kind"] = "Choose the kind of spell"
     start, end = values.get("start_date"), values.get("end_date")
     _check_past(problems, "start_date", start, "Start date")
-    if start and end and end < start:
+    if problem := date_problem(end, "End date"):
+        problems["end_date"] = problem
+    elif start and end and end < start:
         problems["end_date"] = "End date must be the same as or after the start date"
     detail = (values.get("detail") or "").strip()
     if kind == "benefit":

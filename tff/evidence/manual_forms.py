@@ -6,6 +6,7 @@ from wtforms import RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Optional, StopValidation
 
 from tff.forms import DateField, MaxLength
+from tff.inputs import record_id
 
 
 def required_date(message: str):
@@ -25,7 +26,7 @@ def _kind_choices(labels: dict[str, str]) -> list[tuple[str, str]]:
 class EventForm(FlaskForm):
     member_id = RadioField(
         "Who is it about?",
-        coerce=int,
+        coerce=record_id,
         widget=GovRadioInput(),
         validators=[InputRequired(message="Choose the member of the family the event is about")],
     )
@@ -48,7 +49,7 @@ class EventForm(FlaskForm):
 class SpellForm(FlaskForm):
     member_id = RadioField(
         "Who is it about?",
-        coerce=int,
+        coerce=record_id,
         widget=GovRadioInput(),
         validators=[InputRequired(message="Choose the member of the family the spell is about")],
     )

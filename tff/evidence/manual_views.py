@@ -1,6 +1,8 @@
 """The family's "Evidence" section: its members' events, spells and school attendance, and
 events and spells recorded or corrected by hand, for evidence that arrives outside the feeds."""
 
+from datetime import date
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -12,7 +14,7 @@ from tff.cases.views import CASE_WORKERS
 from tff.evidence import manual
 from tff.evidence.manual_forms import EventForm, SpellForm
 from tff.evidence.models import Event, Spell
-from tff.evidence.settings import EVENT, SPELL, kind_labels, term_calendar
+from tff.evidence.settings import EVENT, SPELL, kind_labels, term_calendar, term_end
 from tff.extensions import db
 from tff.forms import show_problems
 
@@ -26,7 +28,7 @@ def index(reference: str):
     people = manual.family_evidence(family)
     calendar = term_calendar({r.academic_year for person in people for r in person["attendance"]})
     for person in people:  # newest first: by the end of the term, in the calendar as set
-        person["attendance"].sort(key=lambda r: calendar[r.academic_year][r.term][1], reverse=True)
+        person["attendance"].sort(key=lambda r: term_end(calendar, r.academic_year, r.term) or date.min, reverse=True)
     return render_template(
         "evidence/family.html",
         family=family,
@@ -34,6 +36,7 @@ def index(reference: str):
         event_labels=kind_labels(EVENT),
         spell_labels=kind_labels(SPELL),
         calendar=calendar,
+        term_end=term_end,
         can_work=current_user.role in CASE_WORKERS,
     )
 

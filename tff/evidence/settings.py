@@ -102,7 +102,23 @@ def term_calendar(academic_years) -> dict[str, dict[str, tuple[date, date]]]:
             row.academic_year: row.dates()
             for row in db.session.scalars(select(TermCalendar).where(TermCalendar.academic_year.in_(years)))
         }
-    return {year: found.get(year) or default_calendar(year) for year in years}
+    return {year: found.get(year) or _default_or_unknown(year) for year in years}
+
+
+def _default_or_unknown(academic_year: str) -> dict[str, tuple[date, date]]:
+    """The default calendar of the year; none (its terms' dates unknown) for a year no
+    calendar can place, like `0000/01` held from before years were checked."""
+    try:
+        return default_calendar(academic_year)
+    except (ValueError, OverflowError):
+        return {}
+
+
+def term_end(calendar: dict[str, dict[str, tuple[date, date]]], academic_year: str, term: str) -> date | None:
+    """The day a term of `term_calendar()`'s ended; None when its dates are unknown (a year no
+    calendar can place, or a term that is not one)."""
+    span = calendar.get(academic_year, {}).get(term)
+    return span[1] if span else None
 
 
 def term_dates(academic_year: str, term: str) -> tuple[date, date]:
@@ -182,9 +198,10 @@ def _iso(dates: dict) -> dict:
 
 def set_term_calendar(academic_year: str, dates: dict[str, date], by) -> None:
     from tff.audit.operations import record
+    from tff.dates import academic_year_problem
 
-    if not valid_academic_year(academic_year):
-        raise SettingRefused({"academic_year": f"{academic_year} is not an academic year like 2012/13"})
+    if problem := academic_year_problem(academic_year, "Academic year"):
+        raise SettingRefused({"academic_year": problem})
     fields = [f"{term}_{end}" for term in TERMS for end in ("start", "end")]
     missing = {f: f"Enter the {f.replace('_', ' ')} date" for f in fields if not dates.get(f)}
     if problems := missing or calendar_problems(dates):
@@ -244,6 +261,44 @@ def set_out_of_work_codes(text: str, by) -> list[str]:
     )
     db.session.commit()
     return codes
+
+
+def set_date_range(earliest: date | None, latest: date | None, by) -> tuple[date, date]:
+    """The plausible range of every date the product takes (`tff.dates`): what it refuses
+    from then on; dates already held are left as they are."""
+    from tff.audit.operations import record
+    from tff.dates import DATE_RANGE_KEY, WIDEST_RANGE, forget_range, plausible_range, shown
+
+    problems = {}
+    lowest, highest = WIDEST_RANGE
+    for field, value, name in (("earliest", earliest, "earliest"), ("latest", latest, "latest")):
+        if value is None:
+            problems[field] = f"Enter the {name} date"
+        elif not lowest <= value <= highest:
+            problems[field] = f"The {name} date must be between {shown(lowest)} and {shown(highest)}"
+    if not problems and latest <= earliest:
+        problems["latest"] = "The latest date must be after the earliest date"
+    if problems:
+        raise SettingRefused(problems)
+    before = plausible_range()
+    after = {"earliest": earliest.isoformat(), "latest": latest.isoformat()}
+    setting = db.session.get(EvidenceSetting, DATE_RANGE_KEY)
+    if setting is None:
+        db.session.add(EvidenceSetting(key=DATE_RANGE_KEY, value=after))
+    else:
+        setting.value = after
+    record(
+        "evidence.date_range",
+        "evidence_setting",
+        DATE_RANGE_KEY,
+        f"Dates accepted set to {shown(earliest)} to {shown(latest)}",
+        before={"earliest": before[0].isoformat(), "latest": before[1].isoformat()},
+        after=after,
+        user=by,
+    )
+    db.session.commit()
+    forget_range()
+    return earliest, latest
 
 
 def add_kind(family: str, code: str, label: str, by) -> EvidenceKind:

@@ -23,6 +23,22 @@ class TermCalendarForm(FlaskForm):
         return {f"{t}_{e}": getattr(self, f"{t}_{e}").data for t in TERMS for e in ("start", "end")}
 
 
+class DateRangeForm(FlaskForm):
+    earliest = DateField(
+        "Earliest date",
+        description="No date before it is accepted, typed or imported. For example, 1 1 1900",
+        validators=[InputRequired(message="Enter the earliest date")],
+        plausible=False,
+    )
+    latest = DateField(
+        "Latest date",
+        description="No date after it is accepted. For example, 31 12 2100",
+        validators=[InputRequired(message="Enter the latest date")],
+        plausible=False,
+    )
+    submit = SubmitField("Save the date range", widget=GovSubmitInput())
+
+
 class AcademicYearForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that only chooses the page to open

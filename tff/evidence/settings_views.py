@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from tff.auth import roles
 from tff.auth.permissions import role_required
+from tff.dates import academic_year_problem, plausible_range
 from tff.evidence.kinds import EVENT_KINDS, SPELL_KINDS, TERMS
 from tff.evidence.settings import (
     EVENT,
@@ -18,12 +19,12 @@ from tff.evidence.settings import (
     default_calendar,
     kind_labels,
     out_of_work_codes,
+    set_date_range,
     set_out_of_work_codes,
     set_term_calendar,
     term_calendar,
-    valid_academic_year,
 )
-from tff.evidence.settings_forms import AcademicYearForm, BenefitsForm, KindForm, TermCalendarForm
+from tff.evidence.settings_forms import AcademicYearForm, BenefitsForm, DateRangeForm, KindForm, TermCalendarForm
 from tff.extensions import db
 from tff.forms import show_problems
 
@@ -40,6 +41,7 @@ def index():
         terms=TERMS,
         year_form=AcademicYearForm(request.args, meta={"csrf": False}),
         benefits=sorted(out_of_work_codes()),
+        date_range=plausible_range(),
         kinds={
             EVENT: (kind_labels(EVENT), EVENT_KINDS),
             SPELL: (kind_labels(SPELL), SPELL_KINDS),
@@ -51,8 +53,11 @@ def index():
 @role_required(roles.ADMIN)
 def open_year():
     year = (request.args.get("year") or "").strip()
-    if not valid_academic_year(year):
-        flash(f"{year or 'An empty year'} is not an academic year like 2012/13", "error")
+    if not year:
+        flash("An empty year is not an academic year like 2012/13", "error")
+        return redirect(url_for("evidence_settings.index"))
+    if problem := academic_year_problem(year, "Academic year"):
+        flash(problem, "error")
         return redirect(url_for("evidence_settings.index"))
     return redirect(url_for("evidence_settings.terms", first_year=int(year[:4])))
 
@@ -60,9 +65,9 @@ def open_year():
 @bp.route("/terms/<int:first_year>", methods=["GET", "POST"])
 @role_required(roles.ADMIN)
 def terms(first_year: int):
-    if not 1900 <= first_year <= 2200:
-        abort(404)
     academic_year = academic_year_of(first_year)
+    if academic_year_problem(academic_year, "Academic year"):
+        abort(404)
     form = TermCalendarForm()
     if request.method == "GET":
         for term, (start, end) in term_calendar([academic_year])[academic_year].items():
@@ -87,6 +92,32 @@ def terms(first_year: int):
         intro="Attendance is dated by the end of its term. Where a year has no dates set, the default is "
         + "; ".join(f"{t} {s:%-d %B} to {e:%-d %B}" for t, (s, e) in default.items())
         + ".",
+    ), (400 if form.errors else 200)
+
+
+@bp.route("/dates", methods=["GET", "POST"])
+@role_required(roles.ADMIN)
+def date_range():
+    form = DateRangeForm()
+    if request.method == "GET":
+        form.earliest.data, form.latest.data = plausible_range()
+    if form.validate_on_submit():
+        try:
+            earliest, latest = set_date_range(form.earliest.data, form.latest.data, current_user)
+        except SettingRefused as exc:
+            db.session.rollback()
+            show_problems(form, exc.problems)
+        else:
+            flash(f"Dates from {earliest:%-d %B %Y} to {latest:%-d %B %Y} are now accepted", "success")
+            return redirect(url_for("evidence_settings.index"))
+    return render_template(
+        "form_page.html",
+        form=form,
+        heading="Dates the product accepts",
+        caption="Evidence settings",
+        back_url=url_for("evidence_settings.index"),
+        intro="Every date typed on a form, read from a file or given to a command must lie in this range; "
+        "dates of birth must also not be in the future. Dates already held are not changed.",
     ), (400 if form.errors else 200)
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from tff.cases.models import Member
 from tff.cases.progress.timeline import Entry, source
 from tff.evidence.models import AttendanceRecord, Event, Spell
-from tff.evidence.settings import EVENT, SPELL, kind_labels, term_calendar
+from tff.evidence.settings import EVENT, SPELL, kind_labels, term_calendar, term_end
 from tff.extensions import db
 
 
@@ -53,11 +53,15 @@ def _attendance(family):
             if record.possible
             else "no sessions"
         )
+        ended = term_end(calendar, record.academic_year, record.term)
+        detail = f"{rate}: {missed:,} of {record.possible:,} sessions missed, {record.unauthorised:,} unauthorised"
+        detail += f" ({record.school})" if record.school else ""
+        if ended is None:  # a year no calendar can place: shown on the day it was recorded
+            detail += "\nThe term's dates are unknown: this is shown on the day the record was made."
         yield Entry(
-            on=calendar[record.academic_year][record.term][1],
+            on=ended or record.created_at.date(),
             kind="attendance",
             title=f"School attendance, {record.term} term {record.academic_year}: {member.full_name}",
-            detail=f"{rate}: {missed:,} of {record.possible:,} sessions missed, {record.unauthorised:,} unauthorised"
-            + (f" ({record.school})" if record.school else ""),
+            detail=detail,
             at=record.created_at,
         )

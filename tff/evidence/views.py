@@ -14,6 +14,7 @@ from tff.evidence.models import UnmatchedRow
 from tff.evidence.operations import CannotResolve, attach, count_rows, dismiss, page_of_rows, queue_conditions
 from tff.extensions import db
 from tff.imports.kinds import FORMATS
+from tff.inputs import query_int
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence")
 
@@ -55,8 +56,7 @@ def unmatched():
 
 def _row_id_arg(name: str) -> int | None:
     """A row id the queue pages from; none for what cannot be one."""
-    value = request.args.get(name, type=int)
-    return value if value is not None and 0 <= value < 2**31 else None
+    return query_int(name)
 
 
 def _queue_words(form: QueueFilterForm) -> dict:

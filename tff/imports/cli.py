@@ -1,7 +1,8 @@
 """`flask import KIND FILE [--dry-run] [--queue]`, as the command-line contract fixes it.
 
 One summary line on stdout (`accepted N, rejected N, unmatched N`); each rejected row on
-stderr with its line and reasons. Exit 0 when the file was read (even with rejected rows),
+stderr with its line and reasons, then (families, members) each record changed, or that would
+be in a dry run, with every field before and after. Exit 0 when the file was read (even with rejected rows),
 2 when it was refused whole or the arguments or file are unusable, 1 when the job failed
 otherwise.
 """
@@ -58,6 +59,24 @@ def import_command(kind: str, file: Path, dry_run: bool, queue: bool, timeout: f
         sys.exit(1)
     for rejection in db.session.scalars(rejections_query(run_id).execution_options(yield_per=1000)):
         click.echo(f"line {rejection.line}: {'; '.join(rejection.reasons)}", err=True)
+    _echo_changes(run)
     if dry_run:
         click.echo("Dry run: nothing was changed.", err=True)
     click.echo(summary_line({"accepted": run.accepted, "rejected": run.rejected, "unmatched": run.unmatched}))
+
+
+def _echo_changes(run: ImportRun) -> None:
+    """Each record the rows changed (or would change), with every field before and after, on
+    stderr: stdout keeps its one summary line for scripts."""
+    verb = "would change" if run.dry_run else "changed"
+    for change in run.changes:
+        fields = "; ".join(f"{name} {_value(old)} -> {_value(new)}" for name, old, new in change["fields"])
+        click.echo(f"{change['ref']} {verb}: {fields}", err=True)
+    more = run.changed - len(run.changes)
+    if more > 0:
+        where = "" if run.dry_run else " (the audit trail has every change)"
+        click.echo(f"and {more:,} more {'record' if more == 1 else 'records'} {verb}, not listed{where}", err=True)
+
+
+def _value(text: str) -> str:
+    return f'"{text}"' if text else "(empty)"

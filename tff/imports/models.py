@@ -32,7 +32,9 @@ class ImportRun(db.Model):
     accepted: Mapped[int | None]
     rejected: Mapped[int | None]
     unmatched: Mapped[int | None]
-    #: what the accepted rows did: {"created": n, "updated": n, "unchanged": n}
+    #: what the accepted rows did: {"created": n, "updated": n, "unchanged": n}, and for
+    #: families and members what they changed in the records held already: "changed" (how
+    #: many) and "changes" (the first of them, each {"ref", "fields": [[field, before, after]]})
     tally: Mapped[dict | None] = mapped_column(JSON)
     #: why the file was refused whole (then nothing of it is kept)
     refusal: Mapped[str | None] = mapped_column(Text)
@@ -45,6 +47,16 @@ class ImportRun(db.Model):
     @property
     def finished(self) -> bool:
         return self.finished_at is not None
+
+    @property
+    def changed(self) -> int:
+        """Records held already that the accepted rows changed (or would, in a dry run)."""
+        return (self.tally or {}).get("changed", 0)
+
+    @property
+    def changes(self) -> list[dict]:
+        """The first of those changes, each {"ref", "fields": [[field, before, after], ...]}."""
+        return (self.tally or {}).get("changes") or []
 
     @property
     def state(self) -> str:

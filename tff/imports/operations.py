@@ -210,7 +210,9 @@ def _apply(job, fmt: BatchFormat, scratch: Scratch, total: int) -> tuple[dict, d
     accepted = tally.created + tally.updated + tally.unchanged
     counts = {"accepted": accepted, "rejected": n_rejected, "unmatched": tally.unmatched}
     figures = {"created": tally.created, "updated": tally.updated, "unchanged": tally.unchanged}
-    db.session.execute(finished(run_id, counts, figures))
+    # What the rows changed, field by field, kept with the counts (a dry run's too).
+    kept = {**figures, "changed": fmt.changed, "changes": fmt.changes} if fmt.changed else figures
+    db.session.execute(finished(run_id, counts, kept))
     db.session.commit()
     return counts, figures
 

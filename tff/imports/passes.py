@@ -9,10 +9,11 @@ from tff.timeutil import utcnow
 
 def cells_of(columns: list[str], cells: list[str]) -> tuple[dict, list[str]]:
     """The row as column -> cell without surrounding spaces (missing cells empty), and its
-    problem of shape, if any."""
+    problems of shape, if any (as the reader's `Doubted` cells say, too)."""
+    doubts = list(getattr(cells, "reasons", ()))
     if len(cells) == len(columns):  # (nearly every row: kept fast)
-        return dict(zip(columns, map(str.strip, cells), strict=True)), []
-    reasons = [f"the row has {len(cells)} cells, but the header has {len(columns)} columns"]
+        return dict(zip(columns, map(str.strip, cells), strict=True)), doubts
+    reasons = [f"the row has {len(cells)} cells, but the header has {len(columns)} columns", *doubts]
     cells = cells + [""] * (len(columns) - len(cells))
     return {column: cell.strip() for column, cell in zip(columns, cells, strict=False)}, reasons
 

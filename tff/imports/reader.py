@@ -2,8 +2,8 @@
 
 Nothing here holds the whole file: it is written in `CHUNK_SIZE` pieces and read back one
 line at a time, so memory stays flat whatever the file's size. The checks of the file as a
-whole (UTF-8, a header, no cell the csv module cannot hold) raise `FileRefused` with a
-message that names the problem.
+whole (UTF-8, no NUL byte, a header, no quoted cell left open, no cell the csv module cannot
+hold) raise `FileRefused` with a message that names the problem and its line.
 """
 
 import csv
@@ -20,6 +20,14 @@ CHUNK_SIZE = 1024 * 1024
 #: the longest physical line read (a row of long cells still fits well inside it)
 MAX_LINE = 8 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
+#: the most physical lines one row may run over, through line breaks in its quoted cells. An
+#: address or an event's detail holds a few; a row running on past this many is a quote never
+#: closed, which would swallow the rows after it into one cell, so the file is refused with the
+#: line the quote opened on rather than read with those rows lost.
+MAX_ROW_LINES = 100
+#: the fewest commas that make a line inside a quoted cell read as a row of the file (with at
+#: least as many as the header has, less one): free text has a comma or two to a line, not this
+ROW_COMMAS = 4
 
 
 class FileRefused(Exception):
@@ -91,34 +99,131 @@ class _ChunkStream(io.RawIOBase):
         return n
 
 
-def _text_lines(binary) -> Iterator[str]:
-    """Physical lines, decoded as UTF-8 one at a time so an error names its line.
+class _Lines:
+    """Physical lines, decoded as UTF-8 one at a time so an error names its line, as the csv
+    module asks for them while it reads one record after another.
 
     A line is cut at b"\\n" only, which never falls inside a UTF-8 character; its ending
     (\\n or \\r\\n) is kept for the csv module, as `open(..., newline="")` would.
+
+    It keeps the lines of the record being read (`begin` starts a record), so that a quoted
+    cell that never closes is caught here, with the line it opened on: the csv module itself
+    would read the rest of the file into that cell and say nothing at the end of the file.
     """
-    number = 0
-    while True:
-        raw = binary.readline(MAX_LINE)
+
+    def __init__(self, binary):
+        self._binary = binary
+        #: the number of the last line read
+        self.number = 0
+        #: the lines of the record being read, and the number of its first
+        self.record: list[str] = []
+        self.started = 0
+
+    def begin(self) -> None:
+        """The csv module is about to read a new record."""
+        self.record.clear()
+        self.started = self.number + 1
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        if len(self.record) >= MAX_ROW_LINES:
+            # Asked for one line more: the record is still open after all those lines.
+            opened = _quote_opened(self.record, self.started) or self.started
+            raise FileRefused(
+                f"Line {opened:,} opens a quoted cell that is still open at line {self.number:,}, its row running "
+                f"over more than {MAX_ROW_LINES} lines: a cell holds a few lines at most, so the quote is surely "
+                "never closed, and the rows after it would be read into that one cell. Close the quote, or remove "
+                "it, and import the file again."
+            )
+        raw = self._binary.readline(MAX_LINE)
         if not raw:
-            return
-        number += 1
+            if self.record:  # the file ends inside the record: inside a quoted cell
+                opened = _quote_opened(self.record, self.started) or self.started
+                raise FileRefused(
+                    f"Line {opened:,} opens a quoted cell that is never closed: the rest of the file would be read "
+                    "into that one cell. Close the quote, or remove it, and import the file again."
+                )
+            raise StopIteration
+        self.number += 1
+        number = self.number
         if number == 1 and raw.startswith(BOM):
             raw = raw[len(BOM) :]
             if not raw:
-                return  # a byte-order mark and nothing else
+                raise StopIteration  # a byte-order mark and nothing else
         if len(raw) == MAX_LINE and not raw.endswith(b"\n"):
             raise FileRefused(
                 f"Line {number:,} is longer than {MAX_LINE // (1024 * 1024)} MiB: "
                 "the file is not a CSV file of rows, or a quote is never closed."
             )
         try:
-            yield raw.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise FileRefused(
                 f"The file is not UTF-8 text: line {number:,} has bytes that cannot be read as UTF-8 "
                 f"(at byte {exc.start + 1} of the line). Save it as “CSV UTF-8” and import it again."
             ) from None
+        if "\x00" in text:
+            raise FileRefused(
+                f"Line {number:,} holds a NUL byte (\\x00): the file is not plain text (it may be a spreadsheet "
+                "or a database's own file, or text saved as UTF-16). Save it as “CSV UTF-8” and import it again."
+            )
+        self.record.append(text)
+        return text
+
+
+def _quote_opened(lines: list[str], first: int) -> int | None:
+    """The line on which the quoted cell still open at the end of `lines` opened (`first` is
+    the number of the first of them); None when no quoted cell is open.
+
+    It reads as the csv module reads (a quote opens a quoted cell only at a cell's start, and
+    two quotes inside one stand for a quote), one character at a time: it is only called for a
+    record that is refused, never for the rows of a file that is read.
+    """
+    opened, state = None, "start"  # start of a cell, in a "plain" or a "quoted" cell, or a "quote" in one
+    for number, text in enumerate(lines, start=first):
+        for char in text:
+            if state == "quoted":
+                if char == '"':
+                    state = "quote"
+            elif state == "quote":
+                state = "quoted" if char == '"' else "start" if char in ",\r\n" else "plain"
+            elif state == "start":
+                if char == '"':
+                    state, opened = "quoted", number
+                elif char not in ",\r\n":
+                    state = "plain"
+            elif char in ",\r\n":
+                state = "start"
+    return opened if state == "quoted" else None
+
+
+class Doubted(list):
+    """A record's cells, and `reasons` to reject it however its cells read."""
+
+    reasons: list[str]
+
+
+def _swallowed(cells: list[str], start: int, end: int, columns: int) -> list[str]:
+    """The cells of a row running from line `start` to `end`, as `Doubted` when a line inside one
+    of its quoted cells reads as a row of its own: a quote left open, then closed by a quote on a
+    later row, takes the rows between into one cell, and they would be lost without a word."""
+    least = max(columns - 1, ROW_COMMAS)
+    line = start
+    for cell in cells:
+        parts = cell.split("\n")
+        for offset, part in enumerate(parts[1:], start=1):
+            if part.count(",") >= least:
+                doubted = Doubted(cells)
+                doubted.reasons = [
+                    f"the quoted cell opened on line {line:,} runs on to line {end:,}, and its line {line + offset:,} "
+                    "reads as a row of its own: a closing quote is likely missing, so the rows on those lines were "
+                    "read into this cell; close the quote and import them again"
+                ]
+                return doubted
+        line += len(parts) - 1
+    return cells
 
 
 class Records:
@@ -130,7 +235,8 @@ class Records:
 
     def __init__(self, run_id: int):
         self._binary = io.BufferedReader(_ChunkStream(run_id), CHUNK_SIZE)
-        self._reader = csv.reader(_text_lines(self._binary))
+        self._lines = _Lines(self._binary)
+        self._reader = csv.reader(self._lines)
         first = self._next()
         if first is None:
             raise FileRefused("The file is empty: it has no header row.")
@@ -139,12 +245,20 @@ class Records:
         self.header: list[str] = first
 
     def _next(self) -> list[str] | None:
+        self._lines.begin()
         try:
             return next(self._reader)
         except StopIteration:
             return None
         except csv.Error as exc:
             line = self._reader.line_num
+            opened = _quote_opened(self._lines.record, self._lines.started)
+            if "field larger than field limit" in str(exc) and opened is not None:
+                raise FileRefused(
+                    f"Line {opened:,} opens a quoted cell that is still open at line {line:,}, longer than "
+                    f"{csv.field_size_limit():,} characters: the quote is surely never closed, and the rows after it "
+                    "would be read into that one cell. Close the quote, or remove it, and import the file again."
+                ) from None
             if "field larger than field limit" in str(exc):
                 raise FileRefused(
                     f"A cell starting on or before line {line:,} is longer than {csv.field_size_limit():,} characters: "
@@ -160,6 +274,8 @@ class Records:
                 return
             if not (cells and cells[0].strip()) and not any(cell.strip() for cell in cells):
                 continue  # a blank line, or one of empty cells (as spreadsheets leave): no row
+            if self._reader.line_num > start:  # a row over several lines (rare): were rows read into it?
+                cells = _swallowed(cells, start, self._reader.line_num, len(self.header))
             yield start, cells
 
     def close(self) -> None:

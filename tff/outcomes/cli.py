@@ -5,7 +5,8 @@ the workers (with `--helpers N` more of them asked to share its chunks). Its dec
 kept; then they are printed. With `--json`: one JSON array on stdout, an object per family
 and result, sorted by family reference then outcome, read back a few at a time (flat memory
 on a whole cohort). Without it: a line per family and result, for people. Exit 1 when the
-family named cannot be evaluated or the job fails.
+family named cannot be evaluated or the job fails; and, once the others' decisions are printed,
+when any family could not be decided (each named on stderr with why).
 """
 
 import json
@@ -14,9 +15,11 @@ import sys
 import click
 from flask.cli import with_appcontext
 
+from tff.dates import PlausibleDate
 from tff.extensions import db
 from tff.jobs.cli_support import run_and_wait
 from tff.outcomes import evaluation as evaluations
+from tff.outcomes import undecided
 from tff.outcomes.models import OutcomeDecision
 
 
@@ -27,7 +30,7 @@ def _line(d: OutcomeDecision) -> str:
 
 
 @click.command("outcomes")
-@click.option("--as-of", "as_of", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="YYYY-MM-DD")
+@click.option("--as-of", "as_of", required=True, type=PlausibleDate(), help="YYYY-MM-DD")
 @click.option("--family", "family_ref", default=None, help="Only the family with this reference.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array of the decisions.")
 @click.option("--queue", is_flag=True, help="Hand the evaluation to the workers and wait for it.")
@@ -52,11 +55,25 @@ def outcomes_command(as_of, family_ref: str | None, as_json: bool, queue: bool, 
     if not as_json:
         for decision in decisions:
             click.echo(_line(decision))
+    else:
+        out = sys.stdout
+        out.write("[")
+        first = True
+        for decision in decisions:
+            out.write(("\n" if first else ",\n") + json.dumps(decision.as_json()))
+            first = False
+        out.write("]\n" if first else "\n]\n")
+        out.flush()
+    report_undecided(undecided.of_evaluation(evaluation_id))
+
+
+def report_undecided(families) -> None:
+    """Name each family that could not be decided, and why, on stderr, and exit 1; nothing when
+    every family was decided."""
+    if not families:
         return
-    out = sys.stdout
-    out.write("[")
-    first = True
-    for decision in decisions:
-        out.write(("\n" if first else ",\n") + json.dumps(decision.as_json()))
-        first = False
-    out.write("]\n" if first else "\n]\n")
+    count = len(families)
+    click.echo(f"Error: {count:,} {'family' if count == 1 else 'families'} could not be decided:", err=True)
+    for family in families:
+        click.echo(f"{family.family_ref}: could not be decided: {family.reason}", err=True)
+    sys.exit(1)

@@ -19,8 +19,8 @@ from sqlalchemy import and_, func, insert, or_, select, update
 from tff.cases.models import Family
 from tff.extensions import db
 from tff.jobs.operations import JobError, start
-from tff.outcomes import loader
-from tff.outcomes.models import CLAIMED, DONE, PENDING, Evaluation, EvaluationChunk, OutcomeDecision
+from tff.outcomes import loader, undecided
+from tff.outcomes.models import CLAIMED, DONE, PENDING, Evaluation, EvaluationChunk, OutcomeDecision, UndecidedFamily
 from tff.timeutil import utcnow
 
 JOB_KIND = "outcomes.evaluate"
@@ -75,12 +75,28 @@ def link_job(evaluation_id: int, job_id: int) -> None:
 def run_evaluation(job, evaluation_id: int, helpers: int = 0) -> dict:
     families, decisions = decide_all(job, evaluation_id, helpers)
     as_of = db.session.scalar(select(Evaluation.as_of).where(Evaluation.id == evaluation_id))
+    left_out = undecided_count(evaluation_id)
     return {
-        "message": f"Decided the results of {families:,} families as of {as_of:%-d %B %Y} ({decisions:,} decisions)",
+        "message": f"Decided the results of {families - left_out:,} families as of {as_of:%-d %B %Y} "
+        f"({decisions:,} decisions){undecided_note(left_out)}",
         "evaluation_id": evaluation_id,
         "families": families,
         "decisions": decisions,
+        "undecided": left_out,
     }
+
+
+def undecided_count(evaluation_id: int) -> int:
+    """How many families the evaluation could not decide."""
+    query = select(func.count()).where(UndecidedFamily.evaluation_id == evaluation_id)
+    return db.session.scalar(query)
+
+
+def undecided_note(count: int) -> str:
+    """`; 2 families could not be decided`, for a job's message (nothing when none)."""
+    if not count:
+        return ""
+    return f"; {count:,} {'family' if count == 1 else 'families'} could not be decided"
 
 
 def decide_all(job, evaluation_id: int, helpers: int = 0) -> tuple[int, int]:
@@ -195,8 +211,11 @@ def _work(evaluation_id: int, job=None, total: int = 0) -> bool:
             select(Family.id).where(Family.reference.between(first, last), Family.attached_on.is_not(None))
         )
     )
-    rows = []
+    rows, undecided_here = [], []
     for decided in loader.decide_each(family_ids, as_of, loader.rule_sets(), window_id):
+        if decided.undecided is not None:
+            facts = decided.facts
+            undecided_here.append(undecided.Undecided(facts.family_id, facts.family_ref, decided.undecided))
         for d in decided.decisions:
             rows.append(
                 {
@@ -216,6 +235,8 @@ def _work(evaluation_id: int, job=None, total: int = 0) -> bool:
             )
     if rows:
         db.session.execute(insert(OutcomeDecision.__table__), rows)
+    job_id = db.session.scalar(select(Evaluation.job_id).where(Evaluation.id == evaluation_id))
+    undecided.record(undecided_here, evaluation_id=evaluation_id, job_id=job_id)
     done = db.session.execute(
         update(EvaluationChunk)
         .where(EvaluationChunk.id == chunk_id, EvaluationChunk.state == CLAIMED, EvaluationChunk.claimed_by == me)

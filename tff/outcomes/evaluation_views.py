@@ -12,6 +12,7 @@ from tff.cases.models import Family
 from tff.extensions import db
 from tff.jobs.operations import QueueUnavailable, mark_stale_jobs
 from tff.outcomes import evaluation as evaluations
+from tff.outcomes import undecided
 from tff.outcomes.forms import EvaluationForm
 from tff.outcomes.models import Evaluation, OutcomeDecision
 from tff.outcomes.views import TITLES
@@ -90,6 +91,8 @@ def show(evaluation_id: int):
         totals=totals,
         titles=TITLES,
         can_see_near_misses=current_user.role in NEAR_MISS_READERS,
+        undecided=undecided.of_evaluation(evaluation.id, visible_families(current_user)),
+        undecided_count=evaluations.undecided_count(evaluation.id),
     )
 
 

@@ -19,6 +19,7 @@ from tff.evidence.settings import TermCalendar as CalendarSetting
 from tff.evidence.settings import out_of_work_codes
 from tff.extensions import db
 from tff.imports.kinds.base import among
+from tff.outcomes import undecided
 from tff.outcomes.decisions import Decision
 from tff.outcomes.facts import (
     AttendanceFact,
@@ -166,11 +167,14 @@ def rule_sets() -> RuleSets:
 
 @dataclass(frozen=True)
 class Decided:
-    """A family's facts, its decisions, and what each result pays (for the near misses)."""
+    """A family's facts, its decisions, and what each result pays (for the near misses); or,
+    for a family that could not be decided, no decisions and why (`undecided`)."""
 
     facts: FamilyFacts
     decisions: list[Decision]
     at_stake: dict[str, int]
+    #: why the family could not be decided; None when it was
+    undecided: str | None = None
 
 
 def _case_details(family_ids: list[int]) -> dict[int, tuple[list[str], date | None, str | None]]:
@@ -207,42 +211,59 @@ def claim_histories(family_ids: list[int], window_id: int | None = None) -> dict
 def decide_each(family_ids: list[int], as_of: date, rules: RuleSets, window_id: int | None = None) -> list[Decided]:
     """The decisions of each of these families as of the date, given what they have claimed
     (as the window being assembled sees it): phase one's rules, or the outcome plan version
-    that applies to the family."""
-    facts_of = load(family_ids, every_kind=bool(rules.plans))
+    that applies to the family. A family that cannot be decided (its facts cannot be read, or
+    the rules fail on them) comes back undecided, with why: never the others with it."""
+    try:
+        facts_of = load(family_ids, every_kind=bool(rules.plans))
+    except Exception as exc:  # noqa: BLE001 - one family's unreadable row must not stop the rest
+        if len(family_ids) > 1:
+            return [one for family_id in family_ids for one in decide_each([family_id], as_of, rules, window_id)]
+        return [_unreadable(family_id, exc) for family_id in family_ids]
     histories = claim_histories(family_ids, window_id) if family_ids else {}
     planned = [f.family_id for f in facts_of if f.programme != RULE_SET]
     details = _case_details(planned)
     verified = approved_codes(planned, as_of) if planned else {}
     decided = []
     for facts in facts_of:
-        if facts.programme == RULE_SET:
-            rates = rules.phase1.rates.get(financial_year_of(facts.attached_on)) if facts.attached_on else None
-            stakes = {o: rates.of(o) for o in OUTCOMES} if rates is not None else {}
-            history = histories.get(facts.family_id, ClaimHistory())
-            decisions = evaluate(facts, rules.phase1, rules.calendar, history, as_of)
-            decided.append(Decided(facts, decisions, stakes))
-            continue
-        problems, closed_on, chosen = details[facts.family_id]
-        plan = rules.plan_for(facts.programme, facts.attached_on, chosen)
-        if plan is None:
-            decided.append(Decided(facts, [_no_plan(facts, chosen)], {}))
-            continue
-        decisions = evaluate_plan(
-            facts,
-            plan,
-            problems,
-            rules.calendar,
-            histories.get(facts.family_id, ClaimHistory()),
-            as_of,
-            closed_on=closed_on,
-            verified=verified.get(facts.family_id, frozenset()),
-            out_of_work_benefits=rules.phase1.out_of_work_benefits,
-        )
-        stakes = {SIGNIFICANT_SUSTAINED_PROGRESS: plan.rates.result}
-        if plan.rates.continuous_employment is not None:
-            stakes["continuous_employment"] = plan.rates.continuous_employment
-        decided.append(Decided(facts, decisions, stakes))
+        try:
+            decided.append(_decide(facts, as_of, rules, histories, details, verified))
+        except Exception as exc:  # noqa: BLE001 - the family is left undecided, with why; the others go on
+            decided.append(Decided(facts, [], {}, undecided=undecided.reason_for(exc, facts, as_of)))
     return decided
+
+
+def _decide(facts: FamilyFacts, as_of: date, rules: RuleSets, histories, details, verified) -> Decided:
+    if facts.programme == RULE_SET:
+        rates = rules.phase1.rates.get(financial_year_of(facts.attached_on)) if facts.attached_on else None
+        stakes = {o: rates.of(o) for o in OUTCOMES} if rates is not None else {}
+        history = histories.get(facts.family_id, ClaimHistory())
+        return Decided(facts, evaluate(facts, rules.phase1, rules.calendar, history, as_of), stakes)
+    problems, closed_on, chosen = details[facts.family_id]
+    plan = rules.plan_for(facts.programme, facts.attached_on, chosen)
+    if plan is None:
+        return Decided(facts, [_no_plan(facts, chosen)], {})
+    decisions = evaluate_plan(
+        facts,
+        plan,
+        problems,
+        rules.calendar,
+        histories.get(facts.family_id, ClaimHistory()),
+        as_of,
+        closed_on=closed_on,
+        verified=verified.get(facts.family_id, frozenset()),
+        out_of_work_benefits=rules.phase1.out_of_work_benefits,
+    )
+    stakes = {SIGNIFICANT_SUSTAINED_PROGRESS: plan.rates.result}
+    if plan.rates.continuous_employment is not None:
+        stakes["continuous_employment"] = plan.rates.continuous_employment
+    return Decided(facts, decisions, stakes)
+
+
+def _unreadable(family_id: int, exc: Exception) -> Decided:
+    """A family whose facts could not be read, undecided: its reference only, with why."""
+    reference = db.session.scalar(select(Family.reference).where(Family.id == family_id)) or f"family {family_id}"
+    facts = FamilyFacts(family_id, reference, RULE_SET, None)
+    return Decided(facts, [], {}, undecided=undecided.reason_for(exc, facts))
 
 
 def _no_plan(facts: FamilyFacts, chosen: str | None) -> Decision:
@@ -255,6 +276,7 @@ def _no_plan(facts: FamilyFacts, chosen: str | None) -> Decision:
 
 
 def decide(family_ids: list[int], as_of: date, rules: RuleSets) -> list[Decision]:
-    """The decisions of these families as of the date, sorted by family reference then outcome."""
+    """The decisions of these families as of the date, sorted by family reference then outcome
+    (a family that cannot be decided has none: `decide_each` says why)."""
     decisions = [d for one in decide_each(family_ids, as_of, rules) for d in one.decisions]
     return sorted(decisions, key=lambda d: (d.family_ref, d.outcome))

@@ -3,7 +3,7 @@ were made (claims are assembled from them, and an auditor reads why)."""
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tff.extensions import db
@@ -96,3 +96,27 @@ class OutcomeDecision(db.Model):
 
     def as_json(self) -> dict:
         return as_json(self)
+
+
+class UndecidedFamily(db.Model):
+    """A family a cohort job could not decide, and why: it has no decisions in that run, and
+    the run went on with the others. Read by the evaluation's page, the claim window's page
+    and the command line, so that the family's record can be put right and the job run again.
+
+    Kept by evaluation (results, claim assemblies); another cohort job records its own with
+    `job_id` alone."""
+
+    __tablename__ = "undecided_families"
+    __table_args__ = (Index("ix_undecided_families_evaluation_ref", "evaluation_id", "family_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the evaluation the family was left out of (None for a cohort job that is not one)
+    evaluation_id: Mapped[int | None] = mapped_column(ForeignKey("evaluations.id"))
+    #: the job that met the family
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), index=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)
+    #: the family's reference when it was met
+    family_ref: Mapped[str] = mapped_column(String(40))
+    #: why, in plain words, like "the attachment date 0001-01-01 is outside the dates the rules can measure"
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -10,6 +10,7 @@ from flask_login import current_user
 from tff.auth.permissions import role_required
 from tff.auth.roles import ALL
 from tff.cases.access import get_family_or_404
+from tff.dates import date_problem
 from tff.outcomes import loader
 from tff.outcomes.phase1 import CONTINUOUS_EMPLOYMENT, CRIME_ASB_EDUCATION, PROGRESS_TO_WORK
 from tff.outcomes.plans.evaluate import SIGNIFICANT_SUSTAINED_PROGRESS
@@ -32,9 +33,12 @@ def _as_of(value: str | None) -> tuple[date, str | None]:
     if not value:
         return date.today(), None
     try:
-        return date.fromisoformat(value), None
+        as_of = date.fromisoformat(value)
     except ValueError:
         return date.today(), AS_OF_ERROR
+    if problem := date_problem(as_of, "The as of date"):
+        return date.today(), problem
+    return as_of, None
 
 
 @bp.get("/<reference>/results")
@@ -44,11 +48,13 @@ def index(reference: str):
     raw = request.args.get("as_of", "")
     decided_here = family.attached_on is not None
     as_of, error = _as_of(raw) if decided_here else (date.today(), None)
-    decisions = []
+    decisions, undecided = [], None
     if decided_here and error is None:
         order = list(TITLES)
-        found = loader.decide([family.id], as_of, loader.rule_sets())
-        decisions = sorted(found, key=lambda d: order.index(d.outcome) if d.outcome in order else len(order))
+        (decided,) = loader.decide_each([family.id], as_of, loader.rule_sets())
+        undecided = decided.undecided  # the rules could not decide it: the page says why
+        rank = {outcome: i for i, outcome in enumerate(order)}
+        decisions = sorted(decided.decisions, key=lambda d: rank.get(d.outcome, len(order)))
     return render_template(
         "outcomes/results.html",
         family=family,
@@ -57,5 +63,6 @@ def index(reference: str):
         error=error,
         decided_here=decided_here,
         decisions=decisions,
+        undecided=undecided,
         titles=TITLES,
     )

@@ -12,6 +12,7 @@ from tff.auth.permissions import role_required
 from tff.exports import csv_text
 from tff.extensions import db
 from tff.forms import show_problems
+from tff.inputs import query_int
 from tff.jobs.operations import QueueUnavailable
 from tff.privacy import operations, retention
 from tff.privacy.forms import RetentionForm, StartRetentionForm, ViewLogFilterForm
@@ -35,10 +36,12 @@ def _filters(form: ViewLogFilterForm) -> operations.LogFilters:
 
 def _before() -> tuple[datetime, int] | None:
     """Where the previous page ended; a spoilt value starts from the newest."""
+    before_id = query_int("before_id")
     try:
-        return datetime.fromisoformat(request.args["before_at"]), int(request.args["before_id"])
+        before_at = datetime.fromisoformat(request.args["before_at"])
     except (KeyError, ValueError):
         return None
+    return (before_at, before_id) if before_id is not None else None
 
 
 @bp.get("/family-views")

@@ -22,6 +22,7 @@ from tff.cases.caf.models import (
     SCREENINGS,
 )
 from tff.forms import DateField
+from tff.inputs import record_id
 
 # The operations check the choices and say what is wrong in words; the fields do not refuse
 # an unknown choice with WTForms' "Not a valid choice".
@@ -29,7 +30,7 @@ LOOSE = {"validate_choice": False}
 
 
 class ConsentForm(FlaskForm):
-    given_by = SelectField("Who gave consent?", widget=GovSelect(), coerce=int, validators=[Optional()], **LOOSE)
+    given_by = SelectField("Who gave consent?", widget=GovSelect(), coerce=record_id, validators=[Optional()], **LOOSE)
     given_by_name = StringField(
         "Name of the person who gave consent, if not a family member",
         widget=GovTextInput(),
@@ -128,7 +129,7 @@ class PrioritiesForm(FlaskForm):
 def screening_form(kind: str):
     class ScreeningForm(FlaskForm):
         member = SelectField(
-            "Who is the screening about?", widget=GovSelect(), coerce=int, validators=[Optional()], **LOOSE
+            "Who is the screening about?", widget=GovSelect(), coerce=record_id, validators=[Optional()], **LOOSE
         )
         completed_on = DateField("Date completed")
         outcome = RadioField(
@@ -190,7 +191,7 @@ class ActionForm(FlaskForm):
     owner_user = SelectField(
         "Or a colleague who uses this system (optional)",
         widget=GovSelect(),
-        coerce=int,
+        coerce=record_id,
         validators=[Optional()],
         **LOOSE,
     )
@@ -215,7 +216,7 @@ class MeetingForm(FlaskForm):
     attendees = SelectMultipleField(
         "Who attended from the Team Around the Family",
         widget=GovCheckboxesInput(),
-        coerce=int,
+        coerce=record_id,
         validators=[Optional()],
         **LOOSE,
     )

@@ -364,8 +364,8 @@ def add_action(
     domain: str | None = None,
     agreed_on: date | None = None,
 ) -> Action:
-    agreed_on = agreed_on or date.today()
     problems = {}
+    # No date agreed is asked for, never taken as today: the plan may be typed up later.
     _check_action(problems, description, domain, owner, owner_user, agreed_on, due_on)
     if problems:
         raise CaseError(problems)

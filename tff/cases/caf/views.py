@@ -2,8 +2,6 @@
 Around the Family meetings and reviews. Every page finds the family through the scoping
 function and every record inside the family."""
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -123,8 +121,6 @@ def consent(reference: str):
         SelectChoice(m.id, f"{m.full_name} ({(m.relationship or 'member').replace('_', ' ')})")
         for m in _members(family)
     ] + [SelectChoice(0, "Someone else (name below)")]
-    if request.method == "GET":
-        form.given_on.data = date.today()
     if form.validate_on_submit():
 
         def change():
@@ -158,8 +154,6 @@ def withdraw_consent(reference: str, consent_id: int):
     family = get_family_or_404(current_user, reference)
     consent = in_family_or_404(CafConsent, family, consent_id)
     form = WithdrawConsentForm()
-    if request.method == "GET":
-        form.withdrawn_on.data = date.today()
     if form.validate_on_submit():
         done = _apply(
             form,
@@ -196,7 +190,6 @@ def new_assessment(reference: str):
     previous = next(iter(operations.assessments(family)), None)
     form = assessment_form()()
     if request.method == "GET":
-        form.assessed_on.data = date.today()
         for s in previous.scores if previous else []:
             form[f"score_{s.domain}"].data = str(s.score)
             form[f"strengths_{s.domain}"].data = s.strengths
@@ -276,8 +269,6 @@ def new_screening(reference: str, kind: str):
     form.member.choices = [SelectChoice(0, "The whole family")] + [
         SelectChoice(m.id, m.full_name) for m in _members(family)
     ]
-    if request.method == "GET":
-        form.completed_on.data = date.today()
     if form.validate_on_submit():
         questions = SCREENINGS[kind]["questions"]
 
@@ -357,8 +348,6 @@ def new_action(reference: str):
     family = get_family_or_404(current_user, reference)
     form = ActionForm()
     _owner_choices(form)
-    if request.method == "GET":
-        form.agreed_on.data = date.today()
     if form.validate_on_submit():
         done = _apply(
             form,
@@ -461,8 +450,6 @@ def new_meeting(reference: str):
         )
         for m in team
     ]
-    if request.method == "GET":
-        form.held_on.data = date.today()
     if form.validate_on_submit():
         done = _apply(
             form,
@@ -495,8 +482,6 @@ def new_meeting(reference: str):
 def new_review(reference: str):
     family = get_family_or_404(current_user, reference)
     form = ReviewForm()
-    if request.method == "GET":
-        form.reviewed_on.data = date.today()
     if form.validate_on_submit():
         done = _apply(
             form,

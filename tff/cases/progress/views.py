@@ -1,7 +1,5 @@
 """Case notes and the family's timeline."""
 
-from datetime import date
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -38,8 +36,6 @@ def notes(reference: str):
 def new_note(reference: str):
     family = get_family_or_404(current_user, reference)
     form = NoteForm()
-    if request.method == "GET":
-        form.contact_on.data = date.today()
     if form.validate_on_submit():
         try:
             note = operations.add_note(

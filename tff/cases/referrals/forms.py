@@ -13,12 +13,13 @@ from wtforms.validators import Length, Optional
 
 from tff.cases.referrals.models import CLOSURE_OUTCOMES, LEVELS, SERVICE_TYPES
 from tff.forms import DateField
+from tff.inputs import record_id
 
 LOOSE = {"validate_choice": False}
 
 
 class ReferralForm(FlaskForm):
-    provider = SelectField("Provider", widget=GovSelect(), coerce=int, validators=[Optional()], **LOOSE)
+    provider = SelectField("Provider", widget=GovSelect(), coerce=record_id, validators=[Optional()], **LOOSE)
     requested_on = DateField("Date of the referral")
     reason = TextAreaField(
         "Why is the family referred?",

@@ -28,6 +28,9 @@ from tff.cases.referrals.models import (
 )
 from tff.extensions import db
 
+#: the most places a provider may offer: more than any service has, well inside an integer column
+MAX_CAPACITY = 100_000
+
 
 class OverCapacity(CaseError):
     """The provider is full: the change needs the person to confirm it. `warnings` say why."""
@@ -90,6 +93,8 @@ def save_provider(by, name: str, service_type: str, capacity, active: bool = Tru
         else:
             if capacity < 1:
                 problems["capacity"] = "Capacity must be 1 or more, or empty for no limit"
+            elif capacity > MAX_CAPACITY:
+                problems["capacity"] = f"Capacity must be {MAX_CAPACITY:,} or fewer, or empty for no limit"
     if problems:
         raise CaseError(problems)
     before = provider.audit_state() if provider else None

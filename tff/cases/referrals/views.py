@@ -1,8 +1,6 @@
 """Referrals of a family to commissioned providers, step up and step down, and the
 administrator's list of providers."""
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -97,8 +95,6 @@ def new(reference: str):
         )
         for p in providers
     ]
-    if request.method == "GET":
-        form.requested_on.data = date.today()
     warnings = []
     if form.validate_on_submit():
         provider = db.session.get(Provider, form.provider.data) if form.provider.data else None
@@ -154,8 +150,6 @@ def transition(reference: str, referral_id: int, step: str):
         flash(f"The referral is {referral.state_label.lower()}: it cannot be changed that way", "info")
         return redirect(back)
     form = form_class()
-    if request.method == "GET":
-        form.on.data = date.today()
     warnings = []
     if form.validate_on_submit():
         done, warnings = _change(
@@ -190,8 +184,6 @@ def level(reference: str):
     family = get_family_or_404(current_user, reference)
     history = operations.level_history(family)
     form = LevelForm()
-    if request.method == "GET":
-        form.changed_on.data = date.today()
     if form.validate_on_submit():
         done, _ = _change(
             form,

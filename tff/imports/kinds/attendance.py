@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import and_, exists, func, or_, select
 
+from tff.dates import academic_year_problem
 from tff.evidence.importing import EvidenceFormat
 from tff.evidence.kinds import TERMS
 from tff.evidence.models import AttendanceRecord
@@ -13,7 +14,6 @@ from tff.evidence.staging import StagedAttendance
 from tff.extensions import db
 from tff.imports.kinds.base import Cells, Tally, shown
 
-ACADEMIC_YEAR = re.compile(r"(\d{4})/(\d{2})")
 INTEGER = re.compile(r"\d{1,9}")
 KEY = ("member_id", "academic_year", "term", "school")
 SESSIONS = ("possible", "authorised", "unauthorised")
@@ -50,11 +50,9 @@ class Attendance(EvidenceFormat):
 
     def parse_fields(self, c):
         year = c.text("academic_year", required=True)
-        if year:
-            found = ACADEMIC_YEAR.fullmatch(year)
-            if not found or (int(found[1]) + 1) % 100 != int(found[2]):
-                c.problem("academic_year", f"academic_year {shown(year)} is not an academic year like 2012/13")
-                year = None
+        if year and (problem := academic_year_problem(year, "academic_year")):
+            c.problem("academic_year", problem)
+            year = None
         values = {
             "academic_year": year,
             "term": c.choice("term", TERMS, required=True),

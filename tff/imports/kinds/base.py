@@ -33,6 +33,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from tff.audit.models import AuditEntry
 from tff.audit.operations import changes
+from tff.dates import date_problem
 from tff.extensions import db
 from tff.imports.reader import header_problems
 from tff.timeutil import local, utcnow
@@ -42,6 +43,9 @@ CELLS = "_cells"
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: unknown codes named in one reason before "and N more"
 CODES_SHOWN = 5
+#: records changed, with each field before and after, kept on the import for its page and the
+#: command's output (every change is in the audit trail as well, however many)
+CHANGES_KEPT = 2000
 
 
 @dataclass
@@ -72,6 +76,17 @@ class Row:
 def shown(value: str, limit: int = 40) -> str:
     """A cell quoted for a message, cut short when long."""
     return f'"{value[:limit]}…"' if len(value) > limit else f'"{value}"'
+
+
+def as_text(value) -> str:
+    """A field's value as the import's page and the command show it ("" for none)."""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set | frozenset):
+        return ";".join(sorted(str(v) for v in value))
+    return str(value)
 
 
 def today() -> date:
@@ -112,7 +127,9 @@ class Cells:
             return None
         return value
 
-    def date(self, name: str, *, required: bool = False) -> date | None:
+    def date(self, name: str, *, required: bool = False, not_future: bool = False) -> date | None:
+        """A YYYY-MM-DD date within the plausible range (`tff.dates`), and not after today
+        with `not_future`."""
         value = self.cells.get(name, "")
         if not value:
             if required:
@@ -122,10 +139,14 @@ class Cells:
             self.problem(name, f"{name} {shown(value)} is not a date in the form YYYY-MM-DD")
             return None
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             self.problem(name, f"{name} {shown(value)} is not a real date")
             return None
+        if problem := date_problem(day, name, not_future=not_future):
+            self.problem(name, problem)
+            return None
+        return day
 
     def choice(self, name: str, choices, *, required: bool = False) -> str | None:
         value = self.cells.get(name, "").lower()
@@ -179,6 +200,10 @@ class Format(ABC):
         self.column_order = list(columns)
         self.now = utcnow()
         self.today = today()
+        #: what the accepted rows changed in records that were held already: the first
+        #: CHANGES_KEPT of them as {"ref", "fields": [[field, before, after], ...]}, and how many
+        self.changes: list[dict] = []
+        self.changed = 0
 
     @classmethod
     def header_problems(cls, columns: list[str]) -> list[str]:
@@ -189,6 +214,15 @@ class Format(ABC):
         """(values, reasons) from the row's cells alone; values only for the file's columns."""
 
     # --- helpers ------------------------------------------------------------------------------
+
+    def note_change(self, ref: str, fields: dict[str, tuple]) -> None:
+        """Keep what a row changed in a held record (field -> (before, after)), for a person to
+        see what an extract changed (a dry run included)."""
+        self.changed += 1
+        if len(self.changes) < CHANGES_KEPT:
+            self.changes.append(
+                {"ref": ref, "fields": [[name, as_text(old), as_text(new)] for name, (old, new) in fields.items()]}
+            )
 
     def audit_row(self, action: str, object_type: str, object_id, summary: str, before, after) -> dict:
         """An audit entry as `tff.audit.operations.record` writes it, as a row for a bulk insert."""

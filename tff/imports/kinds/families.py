@@ -23,9 +23,12 @@ from tff.cases.models import (
     LeadWorkerAssignment,
 )
 from tff.cases.models.identification import IMPORTED
-from tff.cases.validation import normalise_postcode, postcode_problem
+from tff.cases.validation import normalise_postcode, postcode_problem, reference_problem
+from tff.claims.models import ClaimLine
 from tff.extensions import db
+from tff.funding.models import AttachmentFeeReceipt
 from tff.imports.kinds.base import BatchFormat, Cells, Row, Tally, among, bulk_insert, pairs, shown
+from tff.outcomes.phase1 import financial_year_of
 
 #: roles that may lead a family
 LEADS = (roles.LEAD_WORKER, roles.COORDINATOR)
@@ -33,6 +36,8 @@ LEADS = (roles.LEAD_WORKER, roles.COORDINATOR)
 CRITERIA_COLUMNS = {"local_criteria": "local", "problems": "problem"}
 #: the family's fields an import sets, as `Family.audit_state` names them
 FIELDS = ("programme", "status", "identified_on", "attached_on", "postcode", "outcome_plan", "lead_worker_id")
+#: the fields as the import's list of changes names them (the file's columns where there is one)
+SHOWN_AS = {"lead_worker_id": "lead_worker_email"}
 
 
 def postcode(cells: Cells, name: str) -> str | None:
@@ -49,6 +54,8 @@ def postcode(cells: Cells, name: str) -> str | None:
 class Context:
     #: reference -> the family as it is (a Row of FIELDS with id, reference)
     families: dict
+    #: ids of the batch's attached families that have a claim line
+    claimed: set
 
 
 class Families(BatchFormat):
@@ -69,6 +76,10 @@ class Families(BatchFormat):
         super().__init__(run, columns)
         #: email -> (id, role, active) of every user
         self.users: dict[str, tuple] = {}
+        #: user id -> email, to show a change of lead worker
+        self.emails: dict[int, str] = {}
+        #: (programme, financial year of attachment) of every attachment fee received
+        self.fees: set[tuple[str, str]] = set()
 
     def parse(self, cells):
         c = Cells(cells)
@@ -102,16 +113,43 @@ class Families(BatchFormat):
             email: (user_id, role, active)
             for email, user_id, role, active in db.session.execute(select(User.email, User.id, User.role, User.active))
         }
+        self.emails = {user[0]: email for email, user in self.users.items()}
+        self.fees = {
+            (programme, year)
+            for programme, year in db.session.execute(
+                select(AttachmentFeeReceipt.programme, AttachmentFeeReceipt.financial_year).distinct()
+            )
+        }
 
     def lookup(self, rows, applying):
         refs = [row.values["family_ref"] for row in rows if row.values.get("family_ref")]
         query = select(Family.id, Family.reference, *(getattr(Family, f) for f in FIELDS)).where(
             among(Family.reference, refs)
         )
-        return Context(families={family.reference: family for family in db.session.execute(query)})
+        families = {family.reference: family for family in db.session.execute(query)}
+        attached = [family.id for family in families.values() if family.attached_on]
+        claimed = (
+            set(db.session.scalars(select(ClaimLine.family_id).where(among(ClaimLine.family_id, attached)).distinct()))
+            if attached
+            else set()
+        )
+        return Context(families=families, claimed=claimed)
+
+    @staticmethod
+    def given(values: dict, family) -> dict:
+        """The row's values that set something. For a family held already, an empty cell leaves
+        its field as it is: an import fills and corrects values, it never clears one (a person
+        clears a value in the product, with the audit trail)."""
+        if family is None:
+            return values
+        return {name: value for name, value in values.items() if value is not None and value != frozenset()}
 
     def resolve(self, row, context):
-        values, reasons = row.values, []
+        reasons = []
+        family = context.families.get(row.values.get("family_ref"))
+        values = self.given(row.values, family)
+        if family is None and (problem := reference_problem(values.get("family_ref"), "family_ref")):
+            reasons.append(problem)
         if "lead_worker_email" in values:
             email = values["lead_worker_email"]
             row.resolved["lead_worker_id"] = None
@@ -128,11 +166,10 @@ class Families(BatchFormat):
                     reasons.append(f"lead_worker_email {shown(email)} belongs to a user who has been disabled")
                 else:
                     row.resolved["lead_worker_id"] = user[0]
-        family = context.families.get(values.get("family_ref"))
-        # The dates the family will have: a column the file lacks keeps the family's own.
+        # The dates the family will have: a column the file lacks, or an empty cell, keeps the family's own.
         identified = values.get("identified_on", family.identified_on if family else None)
         attached = values.get("attached_on", family.attached_on if family else None)
-        if family and identified and attached and attached < identified and not self._both_dates():
+        if family and identified and attached and attached < identified and not self._both_dates(values):
             reasons.append(f"attached_on {attached} would be before identified_on {identified}")
         if family and family.status == CLOSED and bool(attached) != bool(family.attached_on):
             reasons.append(
@@ -140,11 +177,39 @@ class Families(BatchFormat):
                 f"this row would make it {'attached' if attached else 'identified'} again. "
                 "Reopen the family on its page first, or correct the row"
             )
+        if family and family.attached_on:
+            reasons += self._attachment_kept(family, attached, context)
         return reasons
 
-    def _both_dates(self) -> bool:
-        # When the row has both dates, `parse` has compared them already.
-        return {"identified_on", "attached_on"} <= self.columns
+    def _attachment_kept(self, family, attached, context) -> list[str]:
+        """Why a row may not undo or move a family's attachment: a family leaves the programme
+        by closure, in the product, and its attachment date is what its claims and its
+        attachment fee were worked out from."""
+        ref, held = family.reference, family.attached_on
+        if not attached:
+            return [
+                f"family {ref} was attached on {held}, and an import does not un-attach a family: "
+                "a family leaves the programme by closure, on its page"
+            ]
+        if attached == held:
+            return []
+        why = []
+        if family.id in context.claimed:
+            why.append("it has a line in a claim")
+        year = financial_year_of(held)
+        if (family.programme, year) in self.fees:
+            why.append(f"the attachment fees for {family.programme} families attached in {year} have been received")
+        if not why:
+            return []
+        return [
+            f"attached_on {attached} would change the attachment date of family {ref} from {held}, "
+            f"and {' and '.join(why)}: an import does not change the attachment date of such a family"
+        ]
+
+    @staticmethod
+    def _both_dates(values: dict) -> bool:
+        # When the row gives both dates, `parse` has compared them already.
+        return {"identified_on", "attached_on"} <= values.keys()
 
     # --- applying ------------------------------------------------------------------------------
 
@@ -157,9 +222,9 @@ class Families(BatchFormat):
         status_changes, open_assignments, add_criteria = [], [], []
         close_assignments, remove_criteria = [], []
         for row in rows:
-            values = row.values
-            ref = values["family_ref"]
+            ref = row.values["family_ref"]
             family = context.families.get(ref)
+            values = self.given(row.values, family)
             before = self._state(family, criteria.get(family.id, {}) if family else {})
             after = dict(before) if family else {f: None for f in FIELDS}
             for name in ("programme", "identified_on", "attached_on", "postcode", "outcome_plan"):
@@ -214,6 +279,7 @@ class Families(BatchFormat):
                 tally.unchanged += 1
                 continue
             tally.updated += 1
+            self.note_change(ref, {SHOWN_AS.get(k, k): self._shown(k, before[k], after[k]) for k in changed})
             fields = {f: after[f] for f in FIELDS if f in changed}
             if fields:
                 updates.append({"id": family.id, **fields, "updated_at": self.now})
@@ -305,6 +371,11 @@ class Families(BatchFormat):
         )
         self.write_audit(audit)
         return tally
+
+    def _shown(self, field: str, before, after) -> tuple:
+        if field == "lead_worker_id":
+            return self.emails.get(before, before), self.emails.get(after, after)
+        return before, after
 
     def _criteria_columns(self) -> bool:
         return bool(self.columns & CRITERIA_COLUMNS.keys())

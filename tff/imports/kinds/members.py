@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 
 from tff.cases.models import Family, Member
 from tff.cases.models.member import name_key
-from tff.cases.validation import nino_problem, normalise_nino, normalise_upn, upn_problem
+from tff.cases.validation import nino_problem, normalise_nino, normalise_upn, reference_problem, upn_problem
 from tff.extensions import db
 from tff.imports.kinds.base import BatchFormat, Cells, Row, Tally, among, bulk_insert, pairs, shown
 
@@ -53,6 +53,8 @@ class Context:
     members: dict
     #: when applying: family id -> reference, for the families the batch's members are in now
     family_refs: dict
+    #: the batch's person_refs that are members already
+    known: set
 
 
 class Members(BatchFormat):
@@ -68,7 +70,7 @@ class Members(BatchFormat):
             "person_ref": c.text("person_ref", required=True, max_length=40),
             "first_name": c.text("first_name", required=True, max_length=100),
             "last_name": c.text("last_name", required=True, max_length=100),
-            "date_of_birth": c.date("date_of_birth", required=True),
+            "date_of_birth": c.date("date_of_birth", required=True, not_future=True),
             "sex": c.text("sex", max_length=20),
             "upn": upn(c, "upn"),
             "nino": nino(c, "nino"),
@@ -102,12 +104,17 @@ class Members(BatchFormat):
             ninos=pairs(select(Member.nino, Member.person_ref).where(among(Member.nino, ninos))) if ninos else {},
             members={},
             family_refs={},
+            known=set(),
         )
+        people = [row.values["person_ref"] for row in rows if row.values.get("person_ref")]
+        if people and not applying:
+            context.known = set(db.session.scalars(select(Member.person_ref).where(among(Member.person_ref, people))))
         if applying:
             people = [row.values["person_ref"] for row in rows]
             columns = [Member.id, Member.person_ref, Member.family_id, *(getattr(Member, f) for f in FIELDS[1:])]
             query = select(*columns).where(among(Member.person_ref, people))
             context.members = {m.person_ref: m for m in db.session.execute(query)}
+            context.known = set(context.members)
             context.family_refs = {family_id: ref for ref, family_id in families.items()}
             elsewhere = {m.family_id for m in context.members.values()} - context.family_refs.keys()
             if elsewhere:
@@ -123,6 +130,10 @@ class Members(BatchFormat):
                 "import it in a families file first"
             )
         row.resolved["family_id"] = family_id
+        person = values.get("person_ref")
+        # A member held already keeps their reference, even one made before references were checked.
+        if person not in context.known and (problem := reference_problem(person, "person_ref")):
+            reasons.append(problem)
         for column, holders in (("upn", context.upns), ("nino", context.ninos)):
             value = values.get(column)
             holder = holders.get(value) if value else None
@@ -166,13 +177,16 @@ class Members(BatchFormat):
                 **{f: getattr(member, f) for f in FIELDS[1:]},
             }
             for name in OPTIONAL:
-                if name not in values:
-                    after[name] = before[name]  # a column the file lacks leaves the field alone
+                if values.get(name) is None:
+                    # A column the file lacks, or an empty cell, leaves the field as it is: an
+                    # import fills and corrects values, it never clears one.
+                    after[name] = before[name]
             changed = [f for f in FIELDS if after[f] != before[f]]
             if not changed:
                 tally.unchanged += 1
                 continue
             tally.updated += 1
+            self.note_change(person, {f: (before[f], after[f]) for f in changed})
             fields = {f: after[f] for f in changed if f != "family_ref"}
             if "family_ref" in changed:
                 fields["family_id"] = row.resolved["family_id"]

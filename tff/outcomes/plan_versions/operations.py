@@ -36,11 +36,38 @@ def document_of(version: OutcomePlanVersion) -> PlanDocument:
 def store(text: str, fmt: str, user, *, source: str = "imported") -> OutcomePlanVersion:
     """A new plan version from YAML or JSON text, validated whole; nothing stored when any
     part of it is wrong."""
+    if (line := nul_line(text)) is not None:
+        raise PlanRefused([f"line {line:,}: a NUL character (\\x00), which a plan cannot hold"])
     try:
         document = load_plan(text, fmt)
     except PlanInvalid as exc:
         raise PlanRefused(exc.errors) from None
+    # Written as an escape (\u0000 in JSON, "\0" in YAML), a NUL reads as a character of
+    # a name or a title, which the database cannot store.
+    where = _nul_at(json.loads(dump_plan(document, "json")))
+    if where is not None:
+        raise PlanRefused([f"{where}: a NUL character (written \\u0000 or \\0), which a plan cannot hold"])
     return _add(document, user, source)
+
+
+def nul_line(text: str) -> int | None:
+    """The line of the text's first NUL character; None when it has none."""
+    at = text.find("\x00")
+    return None if at < 0 else text.count("\n", 0, at) + 1
+
+
+def _nul_at(data, path: str = "") -> str | None:
+    """Where in plain data (as "problems[2].title") a string first holds a NUL; None if nowhere."""
+    if isinstance(data, str):
+        return (path or "plan") if "\x00" in data else None
+    inner = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in inner:
+        at = f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}" if path else key
+        found = _nul_at(key, at) if isinstance(key, str) else None
+        found = found or _nul_at(value, at)
+        if found is not None:
+            return found
+    return None
 
 
 def _add(document: PlanDocument, user, source: str) -> OutcomePlanVersion:

@@ -67,6 +67,12 @@ def _read_upload(form: PlanImportForm) -> tuple[str, str] | None:
         except UnicodeDecodeError:
             form.file.errors.append("The file is not UTF-8 text: save it as UTF-8 and upload it again")
             return None
+        if (line := operations.nul_line(text)) is not None:
+            form.file.errors.append(
+                f"Line {line:,} holds a NUL byte (\\x00): the file is not plain text. Save it as UTF-8 text and "
+                "upload it again"
+            )
+            return None
         return text, "json" if upload.filename.lower().endswith(".json") else "yaml"
     if (form.text.data or "").strip():
         return form.text.data, form.fmt.data

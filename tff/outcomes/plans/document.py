@@ -367,11 +367,45 @@ def parse_plan(data: dict) -> PlanDocument:
     return plan
 
 
+#: how many mappings and lists a plan may hold one inside another: a real plan needs about a
+#: dozen; thousands would exhaust the readers, which build a document by recursion
+MAX_DEPTH = 50
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def nested_too_deep(text: str, fmt: str) -> int | None:
+    """The line where the text nests more than MAX_DEPTH levels deep; None when it does not.
+    Found without building the document, which is where a deep one would fail."""
+    depth = 0
+    if fmt == "json":
+        for token in _JSON_TOKENS.finditer(text):
+            if token.group() in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return text.count("\n", 0, token.start()) + 1
+            elif token.group() in "]}":
+                depth -= 1
+        return None
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark.line + 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # reading it says what is wrong, and where
+    return None
+
+
 def load_plan(text: str, fmt: str) -> PlanDocument:
     """A plan from YAML or JSON text; `PlanInvalid` when the text cannot be read (with the line,
     when the reader says it) or the plan is wrong."""
     if fmt not in FORMATS:
         raise ValueError(f"{fmt!r} is not a plan format; the formats are {', '.join(FORMATS)}")
+    if (line := nested_too_deep(text, fmt)) is not None:
+        raise PlanInvalid([f"line {line:,}: the document is nested more than {MAX_DEPTH} levels deep"])
     if fmt == "json":
         try:
             data = json.loads(text)

@@ -1,7 +1,5 @@
 """The family's "Verified outcomes" section, and the managers' queue of outcomes to decide."""
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -14,6 +12,7 @@ from tff.cases.operations import CaseError
 from tff.cases.views import CASE_WORKERS
 from tff.extensions import db
 from tff.forms import show_problems
+from tff.inputs import as_int
 from tff.outcomes.verified import operations
 from tff.outcomes.verified.forms import WHOLE_FAMILY, DecisionForm, RecordForm
 from tff.outcomes.verified.models import PROPOSED, VerifiedOutcome
@@ -52,12 +51,10 @@ def new(reference: str):
     form.member.choices = [(WHOLE_FAMILY, "The whole family")] + [
         (str(m.id), m.full_name) for m in sorted(family.members, key=lambda m: (m.last_name, m.first_name))
     ]
-    if request.method == "GET":
-        form.achieved_on.data = date.today()
     if form.validate_on_submit():
         member = form.member.data or WHOLE_FAMILY
         # not a member of the family (or not a number at all): refused by `record`
-        member_id = None if member == WHOLE_FAMILY else int(member) if member.isdigit() else 0
+        member_id = None if member == WHOLE_FAMILY else as_int(member, 0)
         try:
             operations.record(
                 family,
