@@ -69,9 +69,15 @@ class Config:
     # A running job whose worker has not been heard of for this long is shown as failed.
     JOB_STALE_AFTER = timedelta(seconds=int(os.environ.get("TFF_JOB_STALE_AFTER", "120")))
     JOB_HEARTBEAT_EVERY = int(os.environ.get("TFF_JOB_HEARTBEAT_EVERY", "10"))
-    #: the end date of a programme an administrator has not given one (Evidence settings,
-    #: Programme end dates): the funding dashboard's line claims everything by it
+    #: the end date of each programme an administrator has not given one (Evidence settings,
+    #: Programme end dates): the funding dashboard's line claims everything by it. Phase one's
+    #: funding ran to 30 April 2015, phase two's to 31 March 2020, Supporting Families' to
+    #: 31 March 2025
     PROGRAMME_END = os.environ.get("TFF_PROGRAMME_END", "2015-04-30")
+    PROGRAMME_ENDS = {
+        "phase2": os.environ.get("TFF_PHASE2_END", "2020-03-31"),
+        "supporting_families": os.environ.get("TFF_SUPPORTING_FAMILIES_END", "2025-03-31"),
+    }
     #: families a worker takes at a time when the cohort's results are decided
     OUTCOMES_CHUNK = int(os.environ.get("TFF_OUTCOMES_CHUNK", "2000"))
 

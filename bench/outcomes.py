@@ -235,7 +235,9 @@ def naive_facts(family_id: int) -> FamilyFacts:
     attendance, events, spells = [], [], []
     for m in members:
         for r in db.session.scalars(select(AttendanceRecord).where(AttendanceRecord.member_id == m.id)):
-            attendance.append(AttendanceFact(r.member_id, r.academic_year, r.term, r.possible, r.unauthorised))
+            attendance.append(
+                AttendanceFact(r.member_id, r.academic_year, r.term, r.possible, r.unauthorised, r.authorised or 0)
+            )
         for e in db.session.scalars(select(Event).where(Event.member_id == m.id)):
             if e.kind in loader.EVENT_KINDS:
                 events.append(EventFact(e.member_id, e.kind, e.date))

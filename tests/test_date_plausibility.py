@@ -277,6 +277,14 @@ def cohort_pages(clean):
     make.family(
         "FC", status="closed", identified_on=date(2012, 9, 1), attached_on=date(2012, 9, 15), closed_on=date(2013, 7, 1)
     )
+    # measured by the Supporting Families plan, whose verified outcomes its lead worker records
+    make.family(
+        "FS",
+        programme="supporting_families",
+        status="attached",
+        identified_on=date(2023, 1, 2),
+        attached_on=date(2023, 1, 9),
+    )
     amy = member(clean, attached.id, "Amy", "Smith", date(1980, 5, 1), ref="FA-01")
     with clean.app_context():
         user = db.session.scalar(select(User).where(User.role == "admin"))
@@ -332,7 +340,7 @@ def test_a_date_sent_as_one_value_on_any_page_is_a_message_not_a_500(clean, coho
         f"/families/FA/evidence/events/{ids['event']}",
         "/families/FA/evidence/spells/new",
         f"/families/FA/evidence/spells/{ids['spell']}",
-        "/families/FA/verified-outcomes/new",
+        "/families/FS/verified-outcomes/new",
         "/claims/new",
         "/outcomes/new",
         f"/outcome-plans/{ids['version']}",

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from tff.cases.models import Family
 from tff.demo.cohort import (
     ATTENDANCE_COLUMNS,
+    DEMO_AS_OF,
     EVENT_COLUMNS,
     FAMILY_COLUMNS,
     MEMBER_COLUMNS,
@@ -20,7 +21,17 @@ from tff.extensions import db
 from tff.outcomes import evaluation as evaluations
 from tff.outcomes.models import OutcomeDecision
 from tff.outcomes.plan_versions.models import OutcomePlanVersion
+from tff.outcomes.plans import default_plans
 
+#: when the families of each programme may be attached (phase two's funding ran April 2015 to
+#: March 2020; Supporting Families from October 2022)
+ATTACHED_BETWEEN = {
+    "phase1": (date(2012, 4, 1), date(2014, 12, 31)),
+    "phase2": (date(2015, 4, 1), date(2019, 12, 31)),
+    "supporting_families": (date(2022, 10, 1), date(2024, 12, 31)),
+}
+SHIPPED = {plan.framework: {p.code for p in plan.problems} for plan in default_plans()}
+PHASE2_CODES, SF_CODES = SHIPPED["phase2"], SHIPPED["supporting_families"]
 UPN = re.compile(r"^[A-Z]\d{12}$")
 NINO = re.compile(r"^[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]$")
 
@@ -54,7 +65,17 @@ def test_every_row_is_valid_in_its_format(seed, count):
     for family in cohort.families:
         assert family["programme"] in {"phase1", "phase2", "supporting_families"}
         if family["attached_on"]:
-            assert date.fromisoformat(family["attached_on"]) >= date.fromisoformat(family["identified_on"])
+            attached = date.fromisoformat(family["attached_on"])
+            assert attached >= date.fromisoformat(family["identified_on"])
+            assert ATTACHED_BETWEEN[family["programme"]][0] <= attached <= ATTACHED_BETWEEN[family["programme"]][1]
+        problems = family["problems"].split(";") if family["problems"] else []
+        if family["programme"] == "phase2":
+            assert 2 <= len(problems) <= 3 and set(problems) <= PHASE2_CODES
+        elif family["programme"] == "supporting_families":
+            # the Supporting Families plan's codes, at least three needs
+            assert 3 <= len(problems) <= 4 and set(problems) <= SF_CODES
+        else:
+            assert problems == []
     for row in cohort.attendance:
         assert row["person_ref"] in people
         assert row["term"] in {"autumn", "spring", "summer"}
@@ -95,11 +116,25 @@ def test_demo_setup_makes_accounts_plans_and_a_cohort_that_gets_results(clean):
             ("rotherham-2015", date(2015, 4, 1)),
             ("supporting-families-2022", date(2022, 10, 1)),
         ]
-        evaluation = evaluations.create(date(2016, 3, 31))
-        assert evaluations.start_evaluation(evaluation, queue=False).state == "succeeded"
-        rule_sets = set(
-            db.session.scalars(
-                select(OutcomeDecision.rule_set).where(OutcomeDecision.evaluation_id == evaluation.id).distinct()
-            )
-        )
-    assert "phase1" in rule_sets and "rotherham-2015 v1" in rule_sets
+        claimable, decided = {}, {}
+        for as_of in DEMO_AS_OF.values():
+            evaluation = evaluations.create(as_of)
+            assert evaluations.start_evaluation(evaluation, queue=False).state == "succeeded"
+            rows = db.session.execute(
+                select(OutcomeDecision.rule_set, OutcomeDecision.claimable)
+                .where(OutcomeDecision.evaluation_id == evaluation.id)
+                .distinct()
+            ).all()
+            claimable[as_of] = {rule_set for rule_set, can in rows if can}
+            decided[as_of] = {rule_set for rule_set, _can in rows}
+    # The dates the README names: the end of phase two's and of Supporting Families' funding.
+    assert {"phase2": date(2020, 3, 31), "supporting_families": date(2025, 3, 31)} == DEMO_AS_OF
+    # As of each, some families of the programme are claimable under its shipped plan: phase
+    # two's attached 2015 to 2019, Supporting Families' attached from October 2022 with their
+    # cases closed and verified outcomes approved.
+    assert "rotherham-2015 v1" in claimable[date(2020, 3, 31)]
+    assert "supporting-families-2022 v1" in claimable[date(2025, 3, 31)]
+    # Phase one's families, attached by 2014, have results as of the later dates too; no
+    # Supporting Families family is attached by March 2020, so none has results then.
+    assert "phase1" in decided[date(2020, 3, 31)]
+    assert "supporting-families-2022 v1" not in decided[date(2020, 3, 31)]

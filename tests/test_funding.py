@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.case_work import audit_entries, error_summary, text
+from tests.conftest import build_app
 from tests.helpers import sign_in, submit
 from tests.test_outcomes_cli import _example_one
 from tff.cases.models import Family
@@ -17,9 +18,10 @@ from tff.cases.referrals.models import Provider, Referral
 from tff.claims import operations as claims
 from tff.extensions import db
 from tff.funding.drawdown import Funding, YearRow, trajectory
-from tff.funding.operations import End
+from tff.funding.operations import End, default_end, programme_ends
 from tff.funding.views import _ends_in_words
 from tff.outcomes import evaluation as evaluations
+from tff.outcomes.plan_versions.operations import store_shipped
 
 
 @pytest.fixture
@@ -206,7 +208,7 @@ def test_an_administrator_sets_a_programme_end_date(client, make, cohort):
     assert PROGRAMME_ENDS in settings.get_data(as_text=True)
     page = text(client.get(PROGRAMME_ENDS))
     assert "Phase one (2012) 30 April 2015 The default" in page
-    assert "Supporting Families (2022) 30 April 2015 The default" in page
+    assert "Supporting Families (2022) 31 March 2025 The default" in page
 
     bad = submit(client, PROGRAMME_ENDS, {"programme": "", "ends_on": ["31", "2", "2015"]})
     assert bad.status_code == 400
@@ -224,7 +226,7 @@ def test_an_administrator_sets_a_programme_end_date(client, make, cohort):
     after = text(client.get(PROGRAMME_ENDS))
     assert "Phase one (2012) now ends on 31 March 2016." in after
     assert "Phase one (2012) 31 March 2016 An administrator" in after
-    assert "Phase two (2015) 30 April 2015 The default" in after
+    assert "Phase two (2015) 31 March 2020 The default" in after
     [(summary, before, changed, user_id)] = audit_entries(cohort, "programme_end.set", "phase1")
     assert summary == "Phase one (2012) ends on 31 March 2016 (was 30 April 2015, the default)"
     assert before == {"ends_on": "2015-04-30", "set": False}
@@ -285,3 +287,73 @@ def test_the_chart_names_each_programmes_end_when_they_differ():
     assert _ends_in_words(result, differ) == (
         "each programme’s end: Phase one (2012) 30 April 2015; Phase two (2015) 31 March 2020"
     )
+
+
+def test_each_programme_ends_on_its_own_default_until_an_administrator_sets_it(client, make, clean):
+    """Phase one's funding ran to 30 April 2015, phase two's to 31 March 2020, Supporting
+    Families' to 31 March 2025: before phase two and Supporting Families began, not one date."""
+    with clean.app_context():
+        ends = programme_ends()
+    assert {p: (e.ends_on, e.is_set) for p, e in ends.items()} == {
+        "phase1": (date(2015, 4, 30), False),
+        "phase2": (date(2020, 3, 31), False),
+        "supporting_families": (date(2025, 3, 31), False),
+    }
+    admin = make.user("admin")
+    sign_in(client, admin.email)
+    page = text(client.get(PROGRAMME_ENDS))
+    assert "Phase one (2012) 30 April 2015 The default" in page
+    assert "Phase two (2015) 31 March 2020 The default" in page
+    assert "Supporting Families (2022) 31 March 2025 The default" in page
+    assert (
+        "ends on its default: Phase one (2012) 30 April 2015, Phase two (2015) 31 March 2020, "
+        "Supporting Families (2022) 31 March 2025." in page
+    )
+
+    moved = submit(client, PROGRAMME_ENDS, {"programme": "supporting_families", "ends_on": ["31", "3", "2026"]})
+    assert moved.status_code == 302
+    after = text(client.get(PROGRAMME_ENDS))
+    assert "Supporting Families (2022) 31 March 2026 An administrator" in after
+    assert "Phase two (2015) 31 March 2020 The default" in after
+    [(summary, before, _after, _user)] = audit_entries(clean, "programme_end.set", "supporting_families")
+    assert summary == "Supporting Families (2022) ends on 31 March 2026 (was 31 March 2025, the default)"
+    assert before == {"ends_on": "2025-03-31", "set": False}
+
+
+def test_phase_one_keeps_its_configured_default(database_url):
+    """TFF_PROGRAMME_END (`PROGRAMME_END`) is phase one's default, as it always was in effect;
+    the later programmes keep theirs."""
+    app = build_app(database_url, PROGRAMME_END="2016-03-31")
+    with app.app_context():
+        assert default_end("phase1") == date(2016, 3, 31)
+        assert default_end("phase2") == date(2020, 3, 31)
+        assert default_end("supporting_families") == date(2025, 3, 31)
+
+
+def test_the_line_runs_to_each_programmes_own_default_end(client, make, cohort):
+    """Phase one's £1,600 of results to 30 April 2015 (184 of 638 days by 2014-01), a phase two
+    family's £800 to 31 March 2020 (184 of 2,435 days) and a Supporting Families family's £800
+    to 31 March 2025 (184 of 4,261 days): 461.44 + 60.45 + 34.55 = £556. With every programme
+    ending on 30 April 2015 it would be 3,200 x 184 / 638 = £923."""
+    _claim(cohort)
+    with cohort.app_context():
+        store_shipped(None)  # in force from 1 April 2015 and 1 October 2022
+    make.family("P201", programme="phase2", status="attached", attached_on=date(2015, 6, 1))
+    make.family("S301", programme="supporting_families", status="attached", attached_on=date(2022, 11, 1))
+    with cohort.app_context():
+        window = claims.create_window("2014-01", date(2014, 1, 31), sample_percent=0)
+        assert claims.start_assembly(window, queue=False).state == "succeeded"
+        claims.submit(window)
+    admin = make.user("admin")
+    sign_in(client, admin.email)
+    page = client.get("/funding/").get_data(as_text=True)
+    assert "To claim all by the end rose from £0 to £556 by 2014-01" in page
+    assert (
+        "each programme’s end: Phase one (2012) 30 April 2015; Phase two (2015) 31 March 2020; "
+        "Supporting Families (2022) 31 March 2025" in page
+    )
+    # the administrator's setting still decides: phase two to 31 July 2014 (184 of 365 days)
+    submit(client, PROGRAMME_ENDS, {"programme": "phase2", "ends_on": ["31", "7", "2014"]})
+    moved = client.get("/funding/").get_data(as_text=True)
+    assert "To claim all by the end rose from £0 to £899 by 2014-01" in moved
+    assert "Phase two (2015) 31 July 2014" in moved

@@ -24,6 +24,8 @@ from tff.extensions import db
 from tff.imports.kinds import families as families_format
 from tff.imports.models import ImportRejection, ImportRun
 from tff.jobs.models import Job
+from tff.outcomes.plan_versions.operations import SHIPPED_IN_FORCE, store_shipped
+from tff.outcomes.plans import default_plans
 from tff.timeutil import local, utcnow
 
 
@@ -63,7 +65,15 @@ def _today() -> date:
     return local(utcnow()).date()
 
 
+def _adopt_shipped_plans(app) -> None:
+    """The shipped plans, adopted from their programmes' starts: the problem codes a phase two
+    or Supporting Families family may carry are those of the plan that measures it."""
+    with app.app_context():
+        store_shipped(None)
+
+
 def test_families_are_created_with_their_status_lead_worker_criteria_and_history(clean, make):
+    _adopt_shipped_plans(clean)
     worker = make.user("lead_worker", email="pat.worker@example.org")
     data = families_csv(
         family(
@@ -111,6 +121,7 @@ def test_families_are_created_with_their_status_lead_worker_criteria_and_history
 
 
 def test_a_rejected_row_has_its_line_and_every_reason(clean, make):
+    _adopt_shipped_plans(clean)
     make.user("finance", email="money@example.org")
     data = families_csv(
         family("F001"),
@@ -147,8 +158,8 @@ def test_a_rejected_row_has_its_line_and_every_reason(clean, make):
     ]
     assert result.rejections[6] == ["family_ref is empty; it is required", "programme is empty; it is required"]
     assert result.rejections[7] == [
-        'problems has an unknown code "wealth" (the codes are crime_asb, education, children_need_help, '
-        "worklessness, domestic_abuse, health)"
+        'problems has an unknown code "wealth" (the rotherham-2015 v1 plan\'s codes are crime_asb, education, '
+        "children_need_help, worklessness, domestic_abuse, health)"
     ]
     assert result.rejections[8] == [
         'identified_on "-2013-01-01" is not a date in the form YYYY-MM-DD',
@@ -200,6 +211,7 @@ def test_the_same_family_twice_in_a_file_rejects_the_later_row(clean):
 
 
 def test_importing_the_same_file_again_changes_nothing_and_writes_no_audit(clean, make):
+    _adopt_shipped_plans(clean)
     worker = make.user("lead_worker")
     data = families_csv(
         family("F001", attached_on="2013-02-01", lead_worker_email=worker.email, local_criteria="benefit_cap"),
@@ -420,6 +432,23 @@ def _codes(draw, known):
     return draw(st.sampled_from([";", "; "])).join(cased)
 
 
+#: framework -> (the shipped plan's name, when it is in force from, its problem codes)
+SHIPPED = {
+    plan.framework: (plan.name, SHIPPED_IN_FORCE[plan.framework], [p.code for p in plan.problems])
+    for plan in default_plans()
+}
+
+
+def _problem_codes(draw, programme: str, attached: date | None, chosen: str) -> str:
+    """Codes of the plan that measures the family (the shipped plans adopted from their
+    programmes' starts); none when no plan does, or for phase one."""
+    if programme == "phase1":
+        return ""
+    name, start, codes = SHIPPED[programme]
+    measured = chosen == name if chosen else attached is None or attached >= start
+    return _codes(draw, codes) if measured else ""
+
+
 @st.composite
 def family_rows(draw, emails):
     refs = draw(
@@ -440,6 +469,7 @@ def family_rows(draw, emails):
             attached = start + timedelta(days=draw(st.integers(0, 400)))
         later = programme != "phase1"
         plan_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from('\n\r,"'), max_size=80)
+        chosen = draw(st.just(SHIPPED[programme][0]) | plan_text).strip() if later else ""
         rows.append(
             {
                 "family_ref": ref,
@@ -449,8 +479,8 @@ def family_rows(draw, emails):
                 "postcode": draw(st.just("") | postcodes()),
                 "lead_worker_email": draw(st.sampled_from(["", *emails, *(e.upper() for e in emails)])),
                 "local_criteria": _codes(draw, CRITERIA["local"]),
-                "problems": _codes(draw, CRITERIA["problem"]) if later else "",
-                "outcome_plan": draw(plan_text).strip() if later else "",
+                "problems": _problem_codes(draw, programme, attached, chosen),
+                "outcome_plan": chosen,
             }
         )
     header = draw(st.permutations(FAMILY_HEADER))
@@ -458,10 +488,10 @@ def family_rows(draw, emails):
 
 
 def _forget_families(app) -> None:
-    """Empty every table but the users', between examples."""
+    """Empty every table but the users' and the plans', between examples."""
     with app.app_context():
         for table in reversed(db.metadata.sorted_tables):
-            if table.name not in ("users", "teams"):
+            if table.name not in ("users", "teams", "outcome_plan_versions"):
                 db.session.execute(delete(table))
         db.session.commit()
 
@@ -495,6 +525,7 @@ def _snapshot(app) -> dict:
 
 def test_any_file_of_valid_rows_is_accepted_whole_and_importing_it_twice_changes_nothing(clean, make):
     emails = [make.user("lead_worker").email, make.user("coordinator").email]
+    _adopt_shipped_plans(clean)
 
     @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
     @given(data=family_rows(emails), seed=st.integers(0, 2**32))

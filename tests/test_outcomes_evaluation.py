@@ -42,20 +42,19 @@ def test_the_job_decides_every_attached_family_once_in_chunks(cohort):
         evaluation = evaluations.create(date(2013, 7, 31))
         job = evaluations.start_evaluation(evaluation, queue=False)
         assert job.state == SUCCEEDED, job.message
-        # Five phase one families, three results each; the phase two family has no plan
-        # adopted yet, and one decision that says so.
-        assert job.result["families"] == 6 and job.result["decisions"] == 16
-        assert (job.done, job.total, job.unit) == (6, 6, "families")
+        # Five phase one families, three results each; the phase two family was attached
+        # after the as-of date, so it has no results as of it and is not among the families.
+        assert job.result["families"] == 5 and job.result["decisions"] == 15
+        assert (job.done, job.total, job.unit) == (5, 5, "families")
         chunks = db.session.scalars(select(EvaluationChunk).order_by(EvaluationChunk.seq)).all()
         assert [(c.first_ref, c.last_ref, c.families, c.state) for c in chunks] == [
             ("F001", "F002", 2, DONE),
             ("F003", "F004", 2, DONE),
-            ("F005", "F901", 2, DONE),
+            ("F005", "F005", 1, DONE),
         ]
         evaluation_id = evaluation.id
     decisions = _decisions(cohort, evaluation_id)
-    assert {ref for ref, *_ in decisions} == {"F001", "F002", "F003", "F004", "F005", "F901"}
-    assert ("F901", "significant_sustained_progress", False, None) in decisions
+    assert {ref for ref, *_ in decisions} == {"F001", "F002", "F003", "F004", "F005"}
     assert ("F001", "crime_asb_education", True, 700) in decisions
     assert ("F001", "continuous_employment", False, 800) in decisions
 
@@ -86,7 +85,7 @@ def test_a_chunk_another_worker_is_deciding_is_left_to_it_and_a_quiet_one_is_tak
                 OutcomeDecision.evaluation_id == evaluation.id
             )
         ).one()
-        assert families == 4  # F003, F004, F005 and F901; F001 and F002 are the other worker's
+        assert families == 3  # F003, F004 and F005; F001 and F002 are the other worker's
         # The quiet worker comes back and finishes its chunk: it no longer holds it, so its
         # decisions are not kept twice.
         db.session.execute(

@@ -124,7 +124,9 @@ def test_a_phase_two_family_is_decided_by_its_outcome_plan(client, make, clean):
         db.session.commit()
     sign_in(client, worker.email)
     page = text(client.get(f"/families/{family.reference}/results?as_of=2016-06-30"))
-    assert "no outcome plan of its programme was in force" in page  # none adopted yet
+    # None adopted yet: no results, and why.
+    assert "No results: no outcome plan of phase2 is adopted: a manager adopts one at Outcome plans." in page
+    assert "Significant and sustained progress" not in page
     with clean.app_context():
         store_shipped(None)
     page = text(client.get(f"/families/{family.reference}/results?as_of=2016-06-30"))

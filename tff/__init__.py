@@ -96,6 +96,7 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     from tff.demo.cli import demo_cli
     from tff.imports.cli import import_command
     from tff.outcomes.cli import outcomes_command
+    from tff.outcomes.plan_versions.cli import plans_cli
     from tff.privacy.cli import privacy_cli
 
     app.cli.add_command(users_cli)
@@ -103,6 +104,7 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     app.cli.add_command(demo_cli)
     app.cli.add_command(import_command)
     app.cli.add_command(outcomes_command)
+    app.cli.add_command(plans_cli)
     app.cli.add_command(privacy_cli)
     return app
 

@@ -1,6 +1,9 @@
-"""Times are stored as naive UTC and shown in UK local time."""
+"""Times are stored as naive UTC and shown in UK local time; the financial year a date falls in.
 
-from datetime import UTC, datetime
+Nothing here imports the rest of the product, so the rules engine and the imports alike may
+use it."""
+
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -21,3 +24,9 @@ def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     return value.strftime("%-d %b %Y %H:%M:%S")
+
+
+def financial_year_of(day: date) -> str:
+    """The financial year (1 April to 31 March, like `2012/13`) a date falls in."""
+    first = day.year if day.month >= 4 else day.year - 1
+    return f"{first}/{(first + 1) % 100:02d}"

@@ -35,6 +35,8 @@ pytestmark = pytest.mark.browser
 
 FAILING_IMPACTS = ("serious", "critical")
 FAMILY = "/families/F001"
+#: a phase two family, measured by the shipped Rotherham plan
+PLANNED = "/families/F003"
 
 #: the pages each role works in; `{name}` is filled from the records `cohort` makes
 PAGES = {
@@ -76,6 +78,8 @@ PAGES = {
         f"{FAMILY}/results?as_of=2013-07-31",
         f"{FAMILY}/verified-outcomes",
         f"{FAMILY}/verified-outcomes/new",
+        f"{PLANNED}/criteria/problem",
+        f"{PLANNED}/verified-outcomes/new",
         "/families/F002/attach",
         "/providers/",
         "/imports/",
@@ -108,7 +112,7 @@ PAGES = {
         "/outcome-plans/{plan}",
         "/outcome-plans/{plan}/edit",
         "/verified-outcomes",
-        f"{FAMILY}/verified-outcomes/{{verified}}/approve",
+        f"{PLANNED}/verified-outcomes/{{verified}}/approve",
         "/outcomes/",
         "/outcomes/{evaluation}",
     ],
@@ -151,9 +155,6 @@ def cohort(live) -> dict:
         caf.record_assessment(family, coordinator, date(2013, 1, 5), {"school": {"score": "2"}}, "Needs help")
         provider = referrals.save_provider(coordinator, "Rotherham Family Support", "family_support", "10")
         referral = referrals.request_referral(family, coordinator, provider, date(2013, 1, 15), "Parenting")
-        outcome = verified.record(
-            family, worker, "school_settled", "Casey settled at school", "Letter", date(2013, 6, 1)
-        )
         held = events_csv({"person_ref": "X-1", "kind": "asb", "date": "2013-04-02", "source": "police"})
         run = create_run("events", "police.csv", io.BytesIO(held), user=coordinator)
         start_import(run, user=coordinator, queue=False)
@@ -165,6 +166,16 @@ def cohort(live) -> dict:
         line = claims.draw_sample(claims.get_window("2013-07"))[0]
         plan_versions.store_shipped(db.session.get(User, users["manager"].id))
         plan = db.session.scalar(select(OutcomePlanVersion.id).order_by(OutcomePlanVersion.id))
+        planned = Family(
+            reference="F003",
+            programme="phase2",
+            status="attached",
+            attached_on=date(2015, 6, 1),
+            lead_worker_id=worker.id,
+        )
+        db.session.add(planned)
+        db.session.commit()
+        outcome = verified.record(planned, worker, "engaged_with_health_service", "GP letter", date(2015, 9, 1))
         return {
             "users": users,
             "note": note.id,

@@ -20,6 +20,8 @@ from tff.cases.models import Family
 from tff.claims import operations as claims
 from tff.extensions import db
 from tff.imports import views as import_views
+from tff.outcomes.plan_versions.operations import store_shipped
+from tff.outcomes.plans import default_plans
 from tff.outcomes.verified import operations as verified
 
 pytestmark = pytest.mark.browser
@@ -119,13 +121,24 @@ def test_a_lead_worker_records_evidence_by_hand(page, live, worker_family):
     expect(row).to_contain_text("2 Feb 2025")
 
 
+def _measured_by_the_supporting_families_plan(live) -> str:
+    """F200 made a Supporting Families family, with the shipped plans adopted; the title its
+    plan gives the outcome `engaged_with_health_service`."""
+    with live.app.app_context():
+        store_shipped(None)
+        db.session.scalar(select(Family).where(Family.reference == "F200")).programme = "supporting_families"
+        db.session.commit()
+        [plan] = [p for p in default_plans() if p.framework == "supporting_families"]
+        return f"{plan.problem('health').title}: engaged with health service"
+
+
 def test_a_lead_worker_records_a_verified_outcome(page, live, worker_family):
+    title = _measured_by_the_supporting_families_plan(live)
     sign_in(page, worker_family.email)
     page.goto("/families/F200")
     page.get_by_role("navigation", name="Sections of the case").get_by_role("link", name="Verified outcomes").click()
     page.get_by_role("button", name="Record a verified outcome").click()
-    page.get_by_label("Outcome code").fill("mental_health_engagement")
-    page.get_by_label("What the outcome is").fill("Engaged with mental health service")
+    page.get_by_label(title, exact=True).check()
     fill_date(page, "Date the outcome was achieved", 10, 2, 2025)
     page.get_by_label("Evidence").fill("Attendance letter from the clinic, 10 Feb 2025")
     page.get_by_role("button", name="Record the outcome").click()
@@ -133,29 +146,30 @@ def test_a_lead_worker_records_a_verified_outcome(page, live, worker_family):
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
         "The outcome has been recorded for a manager to approve"
     )
-    outcome = page.locator(".tff-verified-outcome").filter(has_text="Engaged with mental health service")
-    expect(outcome.get_by_role("heading")).to_have_text("Engaged with mental health service")
+    outcome = page.locator(".tff-verified-outcome").filter(has_text=title)
+    expect(outcome.get_by_role("heading")).to_have_text(title)
     expect(outcome.locator(".govuk-tag")).to_have_text("Awaiting approval")
     expect(outcome).to_contain_text("By Lee Worker")
 
 
 def test_a_manager_approves_a_verified_outcome(page, live, worker_family):
+    title = _measured_by_the_supporting_families_plan(live)
     with live.app.app_context():
         family = db.session.scalar(select(Family).where(Family.reference == "F200"))
         worker = db.session.get(User, worker_family.id)
-        verified.record(family, worker, "school_settled", "Settled at school", "Head's letter", date(2025, 2, 1))
+        verified.record(family, worker, "engaged_with_health_service", "GP's letter", date(2025, 2, 1))
     sign_in(page, live.make.user("manager").email)
     page.get_by_role("link", name="Verified outcomes").first.click()
     expect(heading(page, "Verified outcomes to decide")).to_be_visible()
-    page.get_by_role("link", name="Approve Settled at school, family F200").click()
+    page.get_by_role("link", name=f"Approve {title}, family F200").click()
     page.get_by_label("Decision note").fill("Letter seen")
     page.get_by_role("button", name="Approve", exact=False).click()
 
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("The outcome school_settled has been approved")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(f"The outcome {title} has been approved")
     page.goto("/verified-outcomes")
     expect(page.get_by_role("link", name="F200")).to_have_count(0)
     page.goto("/families/F200/verified-outcomes")
-    outcome = page.locator(".tff-verified-outcome").filter(has_text="Settled at school")
+    outcome = page.locator(".tff-verified-outcome").filter(has_text=title)
     expect(outcome.locator(".govuk-tag")).to_have_text("Approved")
     expect(outcome).to_contain_text("Letter seen")
 

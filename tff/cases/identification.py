@@ -5,6 +5,7 @@ from sqlalchemy import and_, func, or_, select
 from tff.cases.access import visible_families
 from tff.cases.models import IDENTIFIED, Family, FamilyCriterion
 from tff.extensions import db
+from tff.outcomes.plan_versions.measuring import plans_measuring, problem_titles
 
 #: programme -> (kind of criteria, how many make a family eligible)
 THRESHOLDS = {
@@ -16,8 +17,9 @@ LIMIT = 500
 
 
 def worklist(user):
-    """[(family, criteria met)] for identified families over their programme's threshold,
-    most criteria first, in two queries."""
+    """[(family, titles of the criteria met)] for identified families over their programme's
+    threshold, most criteria first, in three queries. Headline problems are titled as the
+    outcome plan that measures the family titles them."""
     counts = (
         select(FamilyCriterion.family_id, FamilyCriterion.kind, func.count().label("n"))
         .group_by(FamilyCriterion.family_id, FamilyCriterion.kind)
@@ -44,4 +46,14 @@ def worklist(user):
             .order_by(FamilyCriterion.kind, FamilyCriterion.code)
         ):
             criteria.setdefault(criterion.family_id, []).append(criterion)
-    return [(family, criteria.get(family.id, [])) for family in families]
+    plans = plans_measuring(families) if families else {}
+    rows = []
+    for family in families:
+        titles = problem_titles(plans.get(family.id))
+        rows.append(
+            (
+                family,
+                [titles.get(c.code, c.title) if c.kind == "problem" else c.title for c in criteria.get(family.id, [])],
+            )
+        )
+    return rows

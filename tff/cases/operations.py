@@ -33,6 +33,7 @@ from tff.cases.validation import (
     upn_problem,
 )
 from tff.extensions import db
+from tff.outcomes.plan_versions.measuring import codes_listed, plan_measuring, why_not_measured
 from tff.timeutil import utcnow
 
 
@@ -285,8 +286,21 @@ def next_person_ref(family: Family) -> str:
 
 def set_criteria(family: Family, kind: str, codes: set[str], by, note: str | None = None) -> None:
     """A person confirms which criteria of this kind the family meets: ticked ones are
-    confirmed (kept with their source), unticked ones removed."""
-    unknown = codes - set(CRITERIA[kind])
+    confirmed (kept with their source), unticked ones removed. Headline problems are those of
+    the outcome plan that measures the family."""
+    known = CRITERIA[kind]
+    if kind == "problem" and codes:
+        plan = plan_measuring(family)
+        if plan is None:
+            raise CaseError({kind: f"Headline problems cannot be recorded for this family: {why_not_measured(family)}"})
+        known = {p.code for p in plan.problems}
+        unknown = codes - known
+        if unknown:
+            named = ", ".join(sorted(unknown))
+            raise CaseError(
+                {kind: f"Not a headline problem of this family's outcome plan: {named} ({codes_listed(plan)})"}
+            )
+    unknown = codes - set(known)
     if unknown:
         raise CaseError({kind: f"Unknown criteria: {', '.join(sorted(unknown))}"})
     existing = {c.code: c for c in family.criteria if c.kind == kind}

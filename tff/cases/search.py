@@ -16,6 +16,7 @@ from tff.cases.models.member import name_key
 from tff.cases.validation import NINO, POSTCODE, UPN, normalise_nino, normalise_postcode
 from tff.extensions import db
 from tff.inputs import as_int
+from tff.outcomes.plan_versions.measuring import adopted_versions
 
 OUTWARD_CODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?$")
 
@@ -26,6 +27,52 @@ SORTS = {
     "postcode": (Family.postcode.asc(), Family.reference.asc()),
 }
 PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class CriterionChoice:
+    """One choice of the family list's criterion filter: `value` is what the address carries,
+    `kind:code`, or for a headline problem of a plan `problem:programme.code` (that problem, in
+    the families of that programme)."""
+
+    value: str
+    title: str
+
+
+def criterion_groups() -> list[tuple[str, list[CriterionChoice]]]:
+    """The criterion filter's choices, grouped: phase one's national criteria, the headline
+    problems of each programme's adopted outcome plans (every version's, titled as the latest
+    titles them, the group naming the plans), and the local criteria. One query."""
+    groups = [("National (phase one)", [CriterionChoice(f"national:{c}", t) for c, t in CRITERIA["national"].items()])]
+    by_programme: dict[str, list] = {}
+    for framework, name, version, in_force_from, document in adopted_versions():
+        by_programme.setdefault(framework, []).append((in_force_from, version, name, document))
+    for programme in PROGRAMMES:
+        versions = sorted(by_programme.get(programme, []), key=lambda v: (v[0], v[1], v[2]))
+        if not versions:
+            continue
+        titles: dict[str, str] = {}
+        for *_when, document in reversed(versions):
+            for problem in document.problems:
+                titles.setdefault(problem.code, problem.title)
+        plans = ", ".join(f"{name} v{version}" for _day, version, name, _document in versions)
+        groups.append(
+            (
+                f"Headline problems, {PROGRAMMES[programme]}: {plans}",
+                [CriterionChoice(f"problem:{programme}.{code}", title) for code, title in titles.items()],
+            )
+        )
+    groups.append(("Local", [CriterionChoice(f"local:{c}", t) for c, t in CRITERIA["local"].items()]))
+    return groups
+
+
+def _criterion_allowed(criterion: str, groups) -> bool:
+    """Offered now, or a headline problem of any programme as addresses made before the filter
+    named programmes carried it (`problem:code`)."""
+    kind, _, code = criterion.partition(":")
+    if kind == "problem" and code in CRITERIA["problem"]:
+        return True
+    return any(choice.value == criterion for _label, choices in groups for choice in choices)
 
 
 @dataclass
@@ -39,16 +86,19 @@ class FamilyFilters:
     page: int = 1
 
     @classmethod
-    def from_args(cls, args) -> "FamilyFilters":
+    def from_args(cls, args, groups=None) -> "FamilyFilters":
+        """The filters an address asks for, each ignored when it is not one offered; `groups`
+        are the criterion choices (`criterion_groups()`, read when not given)."""
         sort = args.get("sort", "reference")
-        criterion = args.get("criterion", "")
-        kind, _, code = criterion.partition(":")
+        criterion = args.get("criterion", "")[:100]
+        if criterion and groups is None:
+            groups = criterion_groups()
         return cls(
             q=args.get("q", "").strip()[:100],
             status=args.get("status", "") if args.get("status") in STATUSES else "",
             programme=args.get("programme", "") if args.get("programme") in PROGRAMMES else "",
             worker=as_int(args.get("worker"), minimum=1),
-            criterion=criterion if code in CRITERIA.get(kind, {}) else "",
+            criterion=criterion if criterion and _criterion_allowed(criterion, groups) else "",
             sort=sort if sort in SORTS else "reference",
             page=as_int(args.get("page"), 1, minimum=1),
         )
@@ -119,6 +169,10 @@ def family_query(user, filters: FamilyFilters) -> Select:
         query = query.where(Family.lead_worker_id == filters.worker)
     if filters.criterion:
         kind, _, code = filters.criterion.partition(":")
+        programme, _, plan_code = code.rpartition(".")
+        if programme:
+            query = query.where(Family.programme == programme)
+            code = plan_code
         query = query.where(
             Family.id.in_(
                 select(FamilyCriterion.family_id).where(FamilyCriterion.kind == kind, FamilyCriterion.code == code)

@@ -22,7 +22,7 @@ from tff.extensions import db
 from tff.jobs.models import QUEUED, RUNNING, Job
 from tff.jobs.operations import JobError, start
 from tff.outcomes import undecided
-from tff.outcomes.evaluation import decide_all, undecided_count, undecided_note
+from tff.outcomes.evaluation import decide_all, undecided_count, undecided_note, unmeasured_count, unmeasured_note
 from tff.outcomes.models import Evaluation, OutcomeDecision, UndecidedFamily
 from tff.outcomes.phase1 import financial_year_of
 from tff.timeutil import utcnow
@@ -147,13 +147,15 @@ def run_assembly(job, window_id: int, helpers: int = 0) -> dict:
     job.progress(families, families, f"Writing the claim lines for {name}")
     written, amount = _write_lines(window_id, evaluation_id, job_user(job))
     left_out = undecided_count(evaluation_id)
+    unmeasured = unmeasured_count(evaluation_id, families)
     return {
         "message": f"Assembled the claim for {name}: {written:,} lines, £{amount:,}, "
-        f"from {families - left_out:,} families{undecided_note(left_out)}",
+        f"from {families - left_out - unmeasured:,} families{unmeasured_note(unmeasured)}{undecided_note(left_out)}",
         "lines": written,
         "amount": amount,
         "families": families,
         "undecided": left_out,
+        "unmeasured": unmeasured,
         "evaluation_id": evaluation_id,
     }
 

@@ -112,6 +112,49 @@ SCHOOLS = [
 ]
 LOCAL_CRITERIA = ["deprived_area", "benefit_cap", "adult_mental_health", "domestic_abuse", "substance_misuse"]
 PHASE2_PROBLEMS = ["crime_asb", "education", "children_need_help", "worklessness", "domestic_abuse", "health"]
+#: the headline problems of the shipped Supporting Families plan, which the demo adopts
+SUPPORTING_FAMILIES_PROBLEMS = [
+    "good_education",
+    "early_years",
+    "health",
+    "substance_use",
+    "family_relationships",
+    "children_safe",
+    "crime",
+    "domestic_abuse",
+    "housing",
+    "financial_stability",
+]
+#: the problem codes a family of each programme carries: those of the plan that measures it
+PROBLEMS = {"phase2": PHASE2_PROBLEMS, "supporting_families": SUPPORTING_FAMILIES_PROBLEMS}
+#: how many headline problems a family of each programme has (a Supporting Families family at
+#: least three, a phase two family at least two)
+PROBLEM_COUNTS = {"phase2": (2, 3), "supporting_families": (3, 4)}
+#: the practitioner-verified outcomes of the shipped plans that a family making progress on a
+#: problem achieves, recorded by a coordinator and approved by a manager once it is loaded
+VERIFIED_OUTCOMES = {
+    "phase2": {"health": ["engaged_with_health_service"]},
+    "supporting_families": {
+        "early_years": ["early_years_development_on_track"],
+        "health": ["engaged_with_health_service"],
+        "substance_use": ["substance_use_better_managed"],
+        "family_relationships": ["family_relationships_improved"],
+        "domestic_abuse": ["safety_plan_in_place"],
+        "housing": ["housing_secure"],
+        "financial_stability": ["financial_stability_improved"],
+    },
+}
+#: when the families of each programme were identified: phase one from April 2012, phase two
+#: from April 2015, Supporting Families from October 2022 (each attached 1 to 13 weeks later)
+IDENTIFIED_BETWEEN = {
+    "phase1": (date(2012, 4, 1), date(2014, 9, 30)),
+    "phase2": (date(2015, 4, 1), date(2019, 9, 30)),
+    "supporting_families": (date(2022, 10, 1), date(2024, 9, 30)),
+}
+#: the dates the demo's results are worth looking at as of: the end of each programme's funding
+#: (`PROGRAMME_ENDS`), by which some of its families are claimable. Evidence after them has mostly
+#: not arrived yet.
+DEMO_AS_OF = {"phase2": date(2020, 3, 31), "supporting_families": date(2025, 3, 31)}
 #: sessions a term offers (two a school day)
 TERM_SESSIONS = {"autumn": 140, "spring": 120, "summer": 130}
 NINO_FIRST = "ABCEGHJKLMNPRSTWXYZ"
@@ -155,6 +198,11 @@ class CohortMaker:
         self.upns: set[str] = set()
         self.ninos: set[str] = set()
         self.refs = 0
+        #: family_ref -> the day its case closed (Supporting Families families whose progress
+        #: is then sustained): closing a case is done in the product, not by an import
+        self.closures: dict[str, date] = {}
+        #: family_ref -> (achieved on, the verified outcome codes it achieved)
+        self.verified: dict[str, tuple[date, list[str]]] = {}
 
     def _upn(self) -> str:
         while True:
@@ -192,13 +240,10 @@ class CohortMaker:
         rng = self.rng
         ref = f"F{number:06d}"
         programme = rng.choices(["phase1", "phase2", "supporting_families"], weights=[70, 20, 10])[0]
-        if programme == "phase1":
-            identified = self._day_between(date(2012, 4, 1), date(2014, 9, 30))
-        elif programme == "phase2":
-            identified = self._day_between(date(2015, 4, 1), date(2019, 12, 31))
-        else:
-            identified = self._day_between(date(2022, 10, 1), date(2024, 12, 31))
+        identified = self._day_between(*IDENTIFIED_BETWEEN[programme])
         attached = identified + timedelta(days=rng.randrange(7, 90)) if rng.random() < 0.85 else None
+        fewest, most = PROBLEM_COUNTS.get(programme, (0, 0))
+        problems = sorted(rng.sample(PROBLEMS[programme], rng.randrange(fewest, most + 1))) if most else []
         family = {
             "family_ref": ref,
             "programme": programme,
@@ -209,9 +254,7 @@ class CohortMaker:
             if self.lead_worker_emails and rng.random() < 0.6
             else "",
             "local_criteria": ";".join(sorted(rng.sample(LOCAL_CRITERIA, rng.randrange(0, 3)))),
-            "problems": ";".join(sorted(rng.sample(PHASE2_PROBLEMS, rng.randrange(2, 4))))
-            if programme != "phase1"
-            else "",
+            "problems": ";".join(problems),
             "outcome_plan": "",
         }
         anchor = attached or identified
@@ -259,17 +302,22 @@ class CohortMaker:
         improves = rng.random() < 0.6
         school_problem = rng.random() < 0.6
         baseline_terms, later_terms = _terms_around(anchor, 3, 6)
+        as_of = DEMO_AS_OF.get(programme, self.as_of)
         for child in children:
             school = rng.choice(SCHOOLS)
             troubled = school_problem and rng.random() < 0.7
             for index, (year, term, start, _end, possible) in enumerate(baseline_terms + later_terms):
-                if start > self.as_of and rng.random() < 0.9:
+                if start > as_of and rng.random() < 0.9:
                     continue
                 after = index >= len(baseline_terms)
-                # Troubled children miss 15-35% of sessions until (if ever) things improve.
-                rate = rng.uniform(0.15, 0.35) if troubled and not (after and improves) else rng.uniform(0.0, 0.12)
+                # Troubled children miss 15-35% of sessions until (if ever) things improve; the
+                # others miss up to 12%, and once things improve up to 6%.
+                if troubled and not (after and improves):
+                    rate = rng.uniform(0.15, 0.35)
+                else:
+                    rate = rng.uniform(0.0, 0.06 if after and improves else 0.12)
                 unauthorised = round(possible * rate)
-                authorised = min(possible - unauthorised, rng.randrange(0, 12))
+                authorised = min(possible - unauthorised, rng.randrange(0, 8 if after and improves else 12))
                 attendance.append(
                     {
                         "person_ref": child["person_ref"],
@@ -377,7 +425,19 @@ class CohortMaker:
                     "social_care",
                 )
             )
+        if attached is not None and improves:
+            self._progress(ref, programme, problems, attached)
         return family, members, attendance, events, spells
+
+    def _progress(self, ref: str, programme: str, problems: list[str], attached: date) -> None:
+        """The case work of a family making progress: its verified outcomes, achieved about four
+        months after attachment, and for Supporting Families its case closed 5 to 12 months
+        after attachment (progress is then sustained 6 months after closure)."""
+        codes = [code for problem in problems for code in VERIFIED_OUTCOMES.get(programme, {}).get(problem, [])]
+        if codes:
+            self.verified[ref] = (attached + timedelta(days=120), codes)
+        if programme == "supporting_families":
+            self.closures[ref] = attached + timedelta(days=self.rng.randrange(150, 365))
 
     def _event(self, person, kind, day, source):
         return {

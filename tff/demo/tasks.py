@@ -6,12 +6,14 @@ real ones have: their history, criteria, lead workers, evidence and audit trail.
 
 import csv
 from contextlib import ExitStack
+from datetime import date
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select
 
 from tff.auth.models import User
+from tff.cases import operations as case_operations
 from tff.cases.models import Family
 from tff.demo.cohort import (
     ATTENDANCE_COLUMNS,
@@ -25,6 +27,7 @@ from tff.extensions import db
 from tff.imports.operations import create_run, run_import
 from tff.jobs.celery import job_task
 from tff.jobs.operations import JobError
+from tff.outcomes.verified import operations as verified_outcomes
 
 FILES = {
     "families": FAMILY_COLUMNS,
@@ -41,8 +44,9 @@ def demo_folder() -> Path:
     return Path(current_app.instance_path) / "demo"
 
 
-def write_cohort(job, folder: Path, families: int, seed: int, lead_worker_emails: list[str]) -> None:
-    """The five files of a synthetic cohort, in the import formats."""
+def write_cohort(job, folder: Path, families: int, seed: int, lead_worker_emails: list[str]) -> CohortMaker:
+    """The five files of a synthetic cohort, in the import formats; the maker, which holds the
+    case work to do once they are in (`record_case_work`)."""
     with ExitStack() as files:
         writers = {}
         for kind, columns in FILES.items():
@@ -55,6 +59,38 @@ def write_cohort(job, folder: Path, families: int, seed: int, lead_worker_emails
                 writers[kind].writerows(rows)
             if number % 25 == 0:
                 job.progress(number, families, f"Making the families: {number} of {families}", unit="families")
+    return maker
+
+
+def record_case_work(maker: CohortMaker) -> tuple[int, int]:
+    """What no import carries, done in the product as a council's staff would: the verified
+    outcomes the families achieved, recorded by the demo coordinator and approved by the demo
+    manager, and the Supporting Families cases closed. (closed, verified outcomes); none
+    without those two accounts."""
+    coordinator = db.session.scalar(select(User).where(User.role == "coordinator", User.active).order_by(User.id))
+    manager = db.session.scalar(select(User).where(User.role == "manager", User.active).order_by(User.id))
+    if coordinator is None or manager is None:
+        return 0, 0
+    refs = sorted(set(maker.closures) | set(maker.verified))
+    families = {f.reference: f for f in db.session.scalars(select(Family).where(Family.reference.in_(refs)))}
+    today = date.today()
+    verified = 0
+    for ref, (achieved_on, codes) in sorted(maker.verified.items()):
+        family = families.get(ref)
+        if family is None or achieved_on > today:
+            continue
+        for code in codes:
+            outcome = verified_outcomes.record(family, coordinator, code, "Seen by the demo lead worker", achieved_on)
+            verified_outcomes.approve(family, outcome, manager, "Checked against the plan")
+            verified += 1
+    closed = 0
+    for ref, closed_on in sorted(maker.closures.items()):
+        family = families.get(ref)
+        if family is None or closed_on > today:
+            continue
+        case_operations.close(family, closed_on, "outcomes_achieved", coordinator)
+        closed += 1
+    return closed, verified
 
 
 @job_task("demo.load")
@@ -66,7 +102,7 @@ def load_demo_cohort(job, families: int = 300, seed: int = 1):
     )
     folder = demo_folder()
     folder.mkdir(parents=True, exist_ok=True)
-    write_cohort(job, folder, families, seed, lead_workers)
+    maker = write_cohort(job, folder, families, seed, lead_workers)
     imported = {}
     for kind in IMPORTED:
         with open(folder / f"{kind}.csv", "rb") as stream:
@@ -75,12 +111,16 @@ def load_demo_cohort(job, families: int = 300, seed: int = 1):
         if outcome["rejected"] or outcome["unmatched"]:
             raise JobError(f"The demo {kind} file had rows that did not go in: see import {run.id}.")
         imported[kind] = outcome["accepted"]
+    closed, verified = record_case_work(maker)
     return {
-        "message": f"Loaded {imported['families']} demo families with {imported['members']} members and their evidence",
+        "message": f"Loaded {imported['families']} demo families with {imported['members']} members and their "
+        f"evidence; recorded {verified} verified outcomes and closed {closed} cases",
         "families": imported["families"],
         "members": imported["members"],
         "attendance_records": imported["attendance"],
         "events": imported["events"],
         "spells": imported["spells"],
+        "verified_outcomes": verified,
+        "closed": closed,
         "files": str(folder),
     }

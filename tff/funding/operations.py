@@ -68,16 +68,25 @@ class End:
         return PROGRAMMES.get(self.programme, self.programme)
 
 
-def default_end() -> date:
-    configured = current_app.config["PROGRAMME_END"]
+def default_end(programme: str = "phase1") -> date:
+    """The day a programme's funding ends when no administrator has set one: its own
+    configured default (phase one's is `PROGRAMME_END`, the others' `PROGRAMME_ENDS`), since
+    the programmes ran years apart and one date cannot end all of them."""
+    configured = current_app.config.get("PROGRAMME_ENDS", {}).get(programme)
+    if programme == "phase1" or configured is None:
+        configured = current_app.config["PROGRAMME_END"]
     return configured if isinstance(configured, date) else date.fromisoformat(configured)
 
 
+def default_ends() -> dict[str, End]:
+    """Every programme's default end date, set by no one."""
+    return {p: End(p, default_end(p), False) for p in PROGRAMMES}
+
+
 def programme_ends() -> dict[str, End]:
-    """Every programme's end date: the administrator's setting, or the configured default."""
+    """Every programme's end date: the administrator's setting, or the programme's default."""
     stored = dict(db.session.execute(select(ProgrammeEnd.programme, ProgrammeEnd.ends_on)).all())
-    default = default_end()
-    return {p: End(p, stored.get(p, default), p in stored) for p in PROGRAMMES}
+    return {p: End(p, stored[p], True) if p in stored else default for p, default in default_ends().items()}
 
 
 def first_submitted_window() -> date | None:
@@ -110,7 +119,7 @@ def set_programme_end(programme: str, ends_on: date | None, user) -> ProgrammeEn
     setting = db.session.get(ProgrammeEnd, programme)
     if setting is not None and setting.ends_on == ends_on:
         return None
-    before = {"ends_on": setting.ends_on if setting else default_end(), "set": setting is not None}
+    before = {"ends_on": setting.ends_on if setting else default_end(programme), "set": setting is not None}
     if setting is None:
         setting = ProgrammeEnd(programme=programme, ends_on=ends_on)
         db.session.add(setting)

@@ -172,5 +172,5 @@ def programme_ends():
         "funding/programme_ends.html",
         form=form,
         ends=operations.programme_ends(),
-        default=operations.default_end(),
+        defaults=operations.default_ends(),
     ), (400 if form.errors else 200)

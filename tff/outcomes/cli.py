@@ -5,8 +5,12 @@ the workers (with `--helpers N` more of them asked to share its chunks). Its dec
 kept; then they are printed. With `--json`: one JSON array on stdout, an object per family
 and result, sorted by family reference then outcome, read back a few at a time (flat memory
 on a whole cohort). Without it: a line per family and result, for people. Exit 1 when the
-family named cannot be evaluated or the job fails; and, once the others' decisions are printed,
-when any family could not be decided (each named on stderr with why).
+family named cannot be evaluated (no such family, not attached, attached after the date, or
+measured by no adopted outcome plan: it has no results, and stderr says why) or the job fails;
+and, once the others' decisions are printed, when any family could not be decided (each named
+on stderr with why). In a cohort, a family attached after the date or measured by no plan has
+no results: nothing is printed for it, and that is no error (the evaluation's page lists the
+families no plan measures).
 """
 
 import json

@@ -43,6 +43,13 @@ def create(as_of: date, family_ref: str | None = None, user=None) -> Evaluation:
             raise NoResults(f"There is no family with the reference {family_ref.strip()!r}.")
         if family.attached_on is None:
             raise NoResults(f"Family {family.reference} is not attached, so it has no results yet.")
+        if not loader.has_results_after_attachment(family.attached_on, as_of):
+            raise NoResults(f"Family {family.reference} was {loader.attached_after(family.attached_on, as_of)}.")
+        if family.programme != loader.RULE_SET:
+            rules = loader.rule_sets()
+            if rules.plan_for(family.programme, family.attached_on, family.outcome_plan) is None:
+                why = loader.no_plan_reason(rules, family.programme, family.attached_on, family.outcome_plan)
+                raise NoResults(f"Family {family.reference} has no results: {why}.")
         family_ref = family.reference
     evaluation = Evaluation(as_of=as_of, family_ref=family_ref, started_by_id=user.id if user is not None else None)
     db.session.add(evaluation)
@@ -76,14 +83,70 @@ def run_evaluation(job, evaluation_id: int, helpers: int = 0) -> dict:
     families, decisions = decide_all(job, evaluation_id, helpers)
     as_of = db.session.scalar(select(Evaluation.as_of).where(Evaluation.id == evaluation_id))
     left_out = undecided_count(evaluation_id)
+    unmeasured = unmeasured_count(evaluation_id, families)
     return {
-        "message": f"Decided the results of {families - left_out:,} families as of {as_of:%-d %B %Y} "
-        f"({decisions:,} decisions){undecided_note(left_out)}",
+        "message": f"Decided the results of {families - left_out - unmeasured:,} families as of {as_of:%-d %B %Y} "
+        f"({decisions:,} decisions){unmeasured_note(unmeasured)}{undecided_note(left_out)}",
         "evaluation_id": evaluation_id,
         "families": families,
         "decisions": decisions,
         "undecided": left_out,
+        "unmeasured": unmeasured,
     }
+
+
+def unmeasured_count(evaluation_id: int, families: int | None = None) -> int:
+    """How many families of a finished evaluation no adopted outcome plan measures: those it
+    looked at (`families`, attached by the as-of date) with neither a decision nor a reason
+    they could not be decided."""
+    if families is None:
+        families = db.session.scalar(select(Evaluation.families).where(Evaluation.id == evaluation_id)) or 0
+    decided = db.session.scalar(
+        select(func.count(func.distinct(OutcomeDecision.family_id))).where(
+            OutcomeDecision.evaluation_id == evaluation_id
+        )
+    )
+    return max(0, families - decided - undecided_count(evaluation_id))
+
+
+def unmeasured_note(count: int) -> str:
+    """`; 2 families measured by no outcome plan`, for a job's message (nothing when none)."""
+    if not count:
+        return ""
+    return f"; {count:,} {'family' if count == 1 else 'families'} measured by no outcome plan"
+
+
+def unmeasured_families(evaluation: Evaluation, families=None, limit: int = 200) -> list[tuple[str, str]]:
+    """The families the evaluation looked at that no adopted outcome plan measures, as
+    (reference, why), by reference, at most `limit`; only those among `families` (a query of
+    families, like `visible_families(user)`) when it is given. They have no results: this
+    says why, so that a manager can adopt the plan they need."""
+    decided = select(OutcomeDecision.id).where(
+        OutcomeDecision.evaluation_id == evaluation.id, OutcomeDecision.family_id == Family.id
+    )
+    left_out = select(UndecidedFamily.id).where(
+        UndecidedFamily.evaluation_id == evaluation.id, UndecidedFamily.family_id == Family.id
+    )
+    query = select(Family.reference, Family.programme, Family.attached_on, Family.outcome_plan).where(
+        loader.in_scope(evaluation.as_of),
+        Family.programme != loader.RULE_SET,
+        ~decided.exists(),
+        ~left_out.exists(),
+    )
+    if evaluation.family_ref:
+        query = query.where(Family.reference == evaluation.family_ref)
+    if families is not None:
+        query = query.where(Family.id.in_(families.with_only_columns(Family.id)))
+    rows = db.session.execute(query.order_by(Family.reference).limit(limit)).all()
+    rules = loader.rule_sets() if rows else None
+    listed = []
+    for reference, programme, attached_on, chosen in rows:
+        if rules.plan_for(programme, attached_on, chosen) is None:
+            why = loader.no_plan_reason(rules, programme, attached_on, chosen)
+        else:
+            why = "no adopted outcome plan measured it when these results were decided; decide them again"
+        listed.append((reference, why))
+    return listed
 
 
 def undecided_count(evaluation_id: int) -> int:
@@ -142,7 +205,7 @@ def _plan(evaluation: Evaluation) -> int:
         chunks = [(evaluation.family_ref, evaluation.family_ref, 1)]
     else:
         chunks, after = [], ""
-        while refs := [ref for _, ref in loader.attached_families(after=after)]:
+        while refs := [ref for _, ref in loader.attached_families(after=after, as_of=evaluation.as_of)]:
             chunks.append((refs[0], refs[-1], len(refs)))
             after = refs[-1]
     rows = [
@@ -207,9 +270,7 @@ def _work(evaluation_id: int, job=None, total: int = 0) -> bool:
         select(Evaluation.as_of, Evaluation.window_id).where(Evaluation.id == evaluation_id)
     ).one()
     family_ids = list(
-        db.session.scalars(
-            select(Family.id).where(Family.reference.between(first, last), Family.attached_on.is_not(None))
-        )
+        db.session.scalars(select(Family.id).where(Family.reference.between(first, last), loader.in_scope(as_of)))
     )
     rows, undecided_here = [], []
     for decided in loader.decide_each(family_ids, as_of, loader.rule_sets(), window_id):

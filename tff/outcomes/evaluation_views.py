@@ -26,6 +26,8 @@ STARTERS = (roles.COORDINATOR, roles.MANAGER, roles.FINANCE, roles.ADMIN)
 NEAR_MISS_READERS = (roles.COORDINATOR, roles.MANAGER, roles.ADMIN)
 #: near misses listed on the page
 NEAR_MISSES_SHOWN = 200
+#: families measured by no outcome plan listed on an evaluation's page
+UNMEASURED_SHOWN = 200
 
 
 def _get(evaluation_id: int) -> Evaluation:
@@ -93,6 +95,10 @@ def show(evaluation_id: int):
         can_see_near_misses=current_user.role in NEAR_MISS_READERS,
         undecided=undecided.of_evaluation(evaluation.id, visible_families(current_user)),
         undecided_count=evaluations.undecided_count(evaluation.id),
+        unmeasured=evaluations.unmeasured_families(evaluation, visible_families(current_user), UNMEASURED_SHOWN)
+        if evaluation.finished
+        else [],
+        unmeasured_count=evaluations.unmeasured_count(evaluation.id) if evaluation.finished else 0,
     )
 
 

@@ -43,6 +43,9 @@ class AttendanceFact:
     possible: int
     #: unauthorised absence sessions
     unauthorised: int
+    #: authorised absence sessions (illness, appointments, ...; 0 when the return did not say):
+    #: the attendance rate counts them as absence, the unauthorised absence rate does not
+    authorised: int = 0
 
 
 @dataclass(frozen=True, slots=True)

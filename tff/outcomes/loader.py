@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tff.cases.models import Family, FamilyCriterion, Member
 from tff.claims.models import DRAFT, SUBMITTED, ClaimBatch, ClaimLine
@@ -31,9 +31,8 @@ from tff.outcomes.facts import (
     TermCalendar,
 )
 from tff.outcomes.phase1 import OUTCOMES, RULE_SET, Phase1Settings, evaluate, financial_year_of
-from tff.outcomes.plan_versions.models import OutcomePlanVersion
-from tff.outcomes.plan_versions.operations import CHOSEN
-from tff.outcomes.plans import PlanDocument, parse_plan
+from tff.outcomes.plan_versions.measuring import AdoptedPlans, adopted_versions, measuring
+from tff.outcomes.plans import PlanDocument
 from tff.outcomes.plans.evaluate import SIGNIFICANT_SUSTAINED_PROGRESS, evaluate_plan
 from tff.outcomes.rates import phase1_rates
 from tff.outcomes.verified.operations import approved_codes
@@ -82,6 +81,7 @@ def load(family_ids: list[int], every_kind: bool = False) -> list[FamilyFacts]:
         AttendanceRecord.term,
         AttendanceRecord.possible,
         AttendanceRecord.unauthorised,
+        func.coalesce(AttendanceRecord.authorised, 0),
     ).where(AttendanceRecord.member_id.in_(in_families))
     for row in _rows(query):
         attendance[family_of[row[0]]].append(AttendanceFact(*row))
@@ -120,12 +120,27 @@ def load(family_ids: list[int], every_kind: bool = False) -> list[FamilyFacts]:
     ]
 
 
-def attached_families(after: str = "", limit: int | None = None) -> list[tuple[int, str]]:
-    """The next `limit` attached families, (id, reference) in reference order: a chunk of the
-    cohort, read by the unique index on the reference."""
+def in_scope(as_of: date):
+    """The families that have results as of the date (a query condition): those attached on or
+    before it. A family attached after it has none; unless its attachment date is one the
+    rules cannot measure from (like 9999-12-31, a broken record): that one is looked at, so
+    that it is named as a family that could not be decided, and put right."""
+    return (Family.attached_on <= as_of) | (Family.attached_on > undecided.LAST_MEASURABLE)
+
+
+def has_results_after_attachment(attached_on: date | None, as_of: date) -> bool:
+    """Whether a family attached on this date is looked at as of the date (`in_scope`)."""
+    return attached_on is not None and (attached_on <= as_of or not undecided.measurable(attached_on))
+
+
+def attached_families(after: str = "", limit: int | None = None, as_of: date | None = None) -> list[tuple[int, str]]:
+    """The next `limit` attached families (attached on or before `as_of`, when given: a family
+    attached later has no results as of it), (id, reference) in reference order: a chunk of
+    the cohort, read by the unique index on the reference."""
+    attached = Family.attached_on.is_not(None) if as_of is None else in_scope(as_of)
     query = (
         select(Family.id, Family.reference)
-        .where(Family.attached_on.is_not(None), Family.reference > after)
+        .where(attached, Family.reference > after)
         .order_by(Family.reference)
         .limit(limit or current_app.config["OUTCOMES_CHUNK"])
     )
@@ -145,36 +160,31 @@ class RuleSets:
     def plan_for(self, framework: str, attached_on: date | None, chosen: str | None) -> PlanDocument | None:
         """The plan version a family is measured against: the one its `outcome_plan` names (a
         name alone: that plan's latest adopted version), else the adopted plan of its framework
-        in force on its attachment date. (From the versions read once, not a query a family.)"""
-        mine = [p for p in self.plans if p[0] == framework]
-        if chosen:
-            found = CHOSEN.match(chosen)
-            if not found:
-                return None
-            named = [p for p in mine if p[1] == found["name"]]
-            if found["version"]:
-                named = [p for p in named if p[2] == int(found["version"])]
-            return max(named, key=lambda p: p[2])[4] if named else None
-        in_force = [p for p in mine if attached_on is not None and p[3] <= attached_on]
-        return max(in_force, key=lambda p: (p[3], p[2]))[4] if in_force else None
+        in force on its attachment date (`measuring`, the one rule every reading of a family's plan
+        follows). From the versions read once, not a query a family."""
+        return measuring(self.plans, framework, attached_on, chosen)
 
 
 def rule_sets() -> RuleSets:
-    adopted = db.session.scalars(select(OutcomePlanVersion).where(OutcomePlanVersion.in_force_from.is_not(None)))
-    plans = tuple((v.framework, v.name, v.version, v.in_force_from, parse_plan(v.document)) for v in adopted)
-    return RuleSets(settings(), calendar(), plans)
+    return RuleSets(settings(), calendar(), adopted_versions())
 
 
 @dataclass(frozen=True)
 class Decided:
     """A family's facts, its decisions, and what each result pays (for the near misses); or,
-    for a family that could not be decided, no decisions and why (`undecided`)."""
+    for a family that could not be decided, no decisions and why (`undecided`); or, for a
+    family that has no results as of the date, no decisions and why (`no_results`)."""
 
     facts: FamilyFacts
     decisions: list[Decision]
     at_stake: dict[str, int]
     #: why the family could not be decided; None when it was
     undecided: str | None = None
+    #: why the family has no results as of the date (attached after it, or measured by no
+    #: adopted outcome plan): not an error, nothing is stored or printed for it
+    no_results: str | None = None
+    #: of `no_results`: the family is measured by no adopted outcome plan
+    unmeasured: bool = False
 
 
 def _case_details(family_ids: list[int]) -> dict[int, tuple[list[str], date | None, str | None]]:
@@ -232,7 +242,20 @@ def decide_each(family_ids: list[int], as_of: date, rules: RuleSets, window_id: 
     return decided
 
 
+def attached_after(attached_on: date, as_of: date) -> str:
+    """Why a family attached after the as-of date has no results as of it."""
+    return f"attached on {attached_on:%-d %B %Y}, after the as-of date {as_of:%-d %B %Y}: no results as of that date"
+
+
+def no_plan_reason(rules: "RuleSets", programme: str, attached_on: date | None, chosen: str | None) -> str:
+    """Why a family of an outcome plan programme is measured by no adopted plan, and what to
+    do about it (the words the family's own pages use)."""
+    return AdoptedPlans(rules.plans, attached_on or date.today()).why_none(programme, attached_on, chosen)
+
+
 def _decide(facts: FamilyFacts, as_of: date, rules: RuleSets, histories, details, verified) -> Decided:
+    if facts.attached_on is not None and not has_results_after_attachment(facts.attached_on, as_of):
+        return Decided(facts, [], {}, no_results=attached_after(facts.attached_on, as_of))
     if facts.programme == RULE_SET:
         rates = rules.phase1.rates.get(financial_year_of(facts.attached_on)) if facts.attached_on else None
         stakes = {o: rates.of(o) for o in OUTCOMES} if rates is not None else {}
@@ -241,7 +264,8 @@ def _decide(facts: FamilyFacts, as_of: date, rules: RuleSets, histories, details
     problems, closed_on, chosen = details[facts.family_id]
     plan = rules.plan_for(facts.programme, facts.attached_on, chosen)
     if plan is None:
-        return Decided(facts, [_no_plan(facts, chosen)], {})
+        reason = no_plan_reason(rules, facts.programme, facts.attached_on, chosen)
+        return Decided(facts, [], {}, no_results=reason, unmeasured=True)
     decisions = evaluate_plan(
         facts,
         plan,
@@ -264,15 +288,6 @@ def _unreadable(family_id: int, exc: Exception) -> Decided:
     reference = db.session.scalar(select(Family.reference).where(Family.id == family_id)) or f"family {family_id}"
     facts = FamilyFacts(family_id, reference, RULE_SET, None)
     return Decided(facts, [], {}, undecided=undecided.reason_for(exc, facts))
-
-
-def _no_plan(facts: FamilyFacts, chosen: str | None) -> Decision:
-    why = (
-        f"its record names the outcome plan {chosen!r}, which is not an adopted plan of its programme"
-        if chosen
-        else f"no outcome plan of its programme was in force on its attachment date ({facts.attached_on})"
-    )
-    return Decision(facts.family_ref, "no plan", SIGNIFICANT_SUSTAINED_PROGRESS, False, False, None, [why])
 
 
 def decide(family_ids: list[int], as_of: date, rules: RuleSets) -> list[Decision]:

@@ -20,6 +20,7 @@ from dateutil.relativedelta import relativedelta
 from tff.evidence.kinds import OUT_OF_WORK_BENEFITS, SPELL_KINDS, SPELL_LABELS
 from tff.outcomes.decisions import Decision
 from tff.outcomes.facts import ClaimHistory, FamilyFacts, MemberFacts, SpellFact, Term, TermCalendar
+from tff.timeutil import financial_year_of
 
 RULE_SET = "phase1"
 CRIME_ASB_EDUCATION = "crime_asb_education"
@@ -139,12 +140,6 @@ def evaluate(
             )
         )
     return decisions
-
-
-def financial_year_of(day: date) -> str:
-    """The financial year (1 April to 31 March, like `2012/13`) a date falls in."""
-    first = day.year if day.month >= 4 else day.year - 1
-    return f"{first}/{(first + 1) % 100:02d}"
 
 
 def age_on(date_of_birth: date, day: date) -> int:

@@ -48,11 +48,13 @@ def index(reference: str):
     raw = request.args.get("as_of", "")
     decided_here = family.attached_on is not None
     as_of, error = _as_of(raw) if decided_here else (date.today(), None)
-    decisions, undecided = [], None
+    decisions, undecided, no_results, unmeasured = [], None, None, False
     if decided_here and error is None:
         order = list(TITLES)
         (decided,) = loader.decide_each([family.id], as_of, loader.rule_sets())
         undecided = decided.undecided  # the rules could not decide it: the page says why
+        no_results = decided.no_results  # attached after the date, or measured by no plan: why
+        unmeasured = decided.unmeasured
         rank = {outcome: i for i, outcome in enumerate(order)}
         decisions = sorted(decided.decisions, key=lambda d: rank.get(d.outcome, len(order)))
     return render_template(
@@ -64,5 +66,7 @@ def index(reference: str):
         decided_here=decided_here,
         decisions=decisions,
         undecided=undecided,
+        no_results=no_results,
+        no_results_unmeasured=unmeasured,
         titles=TITLES,
     )

@@ -27,8 +27,9 @@ from tff.cases.validation import normalise_postcode, postcode_problem, reference
 from tff.claims.models import ClaimLine
 from tff.extensions import db
 from tff.funding.models import AttachmentFeeReceipt
-from tff.imports.kinds.base import BatchFormat, Cells, Row, Tally, among, bulk_insert, pairs, shown
-from tff.outcomes.phase1 import financial_year_of
+from tff.imports.kinds.base import CODES_SHOWN, BatchFormat, Cells, Row, Tally, among, bulk_insert, pairs, shown
+from tff.outcomes.plan_versions.measuring import AdoptedPlans, codes_listed
+from tff.timeutil import financial_year_of
 
 #: roles that may lead a family
 LEADS = (roles.LEAD_WORKER, roles.COORDINATOR)
@@ -48,6 +49,14 @@ def postcode(cells: Cells, name: str) -> str | None:
         cells.problem(name, f"{name} {shown(value)} is not a UK postcode")
         return None
     return normalised
+
+
+def problem_codes(cells: Cells, name: str) -> frozenset[str]:
+    """`;`-separated headline problem codes (case and spaces around them do not matter). Which
+    codes a family may carry depends on the outcome plan that measures it, so they are checked
+    against the database, in `Families.resolve`."""
+    value = cells.raw(name)
+    return frozenset(code for code in (code.strip().lower() for code in value.split(";")) if code)
 
 
 @dataclass
@@ -80,6 +89,8 @@ class Families(BatchFormat):
         self.emails: dict[int, str] = {}
         #: (programme, financial year of attachment) of every attachment fee received
         self.fees: set[tuple[str, str]] = set()
+        #: the adopted outcome plan versions: the problem codes a family may carry are its plan's
+        self.plans = AdoptedPlans((), self.today)
 
     def parse(self, cells):
         c = Cells(cells)
@@ -91,7 +102,7 @@ class Families(BatchFormat):
             "postcode": postcode(c, "postcode"),
             "lead_worker_email": (c.text("lead_worker_email", max_length=254) or "").lower() or None,
             "local_criteria": c.codes("local_criteria", CRITERIA["local"]),
-            "problems": c.codes("problems", CRITERIA["problem"]),
+            "problems": problem_codes(c, "problems"),
             "outcome_plan": c.text("outcome_plan", max_length=80),
         }
         identified, attached = values["identified_on"], values["attached_on"]
@@ -120,6 +131,7 @@ class Families(BatchFormat):
                 select(AttachmentFeeReceipt.programme, AttachmentFeeReceipt.financial_year).distinct()
             )
         }
+        self.plans = AdoptedPlans.read()
 
     def lookup(self, rows, applying):
         refs = [row.values["family_ref"] for row in rows if row.values.get("family_ref")]
@@ -179,7 +191,32 @@ class Families(BatchFormat):
             )
         if family and family.attached_on:
             reasons += self._attachment_kept(family, attached, context)
+        if values.get("problems"):
+            reasons += self._unknown_problems(values, family, attached)
         return reasons
+
+    def _unknown_problems(self, values: dict, family, attached) -> list[str]:
+        """Why the row's problem codes cannot be carried: the codes a family may carry are the
+        headline problems of the plan version that measures it (its `outcome_plan`, else the
+        version in force on its attachment date; not attached yet, the version in force today)."""
+        programme = values.get("programme", family.programme if family else None)
+        if programme is None or programme == "phase1":
+            return []  # a programme with a problem of its own, said by `parse`
+        chosen = values.get("outcome_plan", family.outcome_plan if family else None)
+        plan = self.plans.measuring(programme, attached, chosen)
+        if plan is None:
+            why = self.plans.why_none(programme, attached, chosen)
+            return [f"problems are the headline problems of the family's outcome plan, and {why}"]
+        known = {problem.code for problem in plan.problems}
+        unknown = sorted(values["problems"] - known)
+        if not unknown:
+            return []
+        named = ", ".join(shown(code) for code in unknown[:CODES_SHOWN])
+        more = f" and {len(unknown) - CODES_SHOWN:,} more" if len(unknown) > CODES_SHOWN else ""
+        return [
+            f"problems has {'an unknown code' if len(unknown) == 1 else 'unknown codes'} {named}{more} "
+            f"({codes_listed(plan)})"
+        ]
 
     def _attachment_kept(self, family, attached, context) -> list[str]:
         """Why a row may not undo or move a family's attachment: a family leaves the programme

@@ -3,12 +3,14 @@ Every change is audited in its own transaction."""
 
 import json
 import re
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import func, select
 
 from tff.audit.operations import record
 from tff.extensions import db
+from tff.outcomes.plan_versions.forms import MAX_PLAN_BYTES
 from tff.outcomes.plan_versions.models import OutcomePlanVersion
 from tff.outcomes.plans import PlanDocument, PlanInvalid, default_plans, dump_plan, load_plan, parse_plan
 from tff.timeutil import utcnow
@@ -33,9 +35,41 @@ def document_of(version: OutcomePlanVersion) -> PlanDocument:
     return parse_plan(version.document)
 
 
-def store(text: str, fmt: str, user, *, source: str = "imported") -> OutcomePlanVersion:
+def plan_format(filename: str, text: str) -> str:
+    """yaml or json: by the file's extension (.json; .yaml or .yml), or when it has neither by
+    its content (a JSON plan is an object, so it starts with "{")."""
+    lower = filename.lower()
+    if lower.endswith(".json"):
+        return "json"
+    if lower.endswith((".yaml", ".yml")):
+        return "yaml"
+    return "json" if text.lstrip().startswith("{") else "yaml"
+
+
+def read_plan_file(data: bytes, filename: str) -> tuple[str, str]:
+    """(text, format) of a plan file's bytes (read up to one byte more than the largest plan),
+    whether uploaded or named on the command line; refused, with why, when it is too large or
+    is not plain UTF-8 text."""
+    if len(data) > MAX_PLAN_BYTES:
+        raise PlanRefused([f"The file is larger than {MAX_PLAN_BYTES // 1024} KB: a plan is a few KB"])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise PlanRefused(["The file is not UTF-8 text: save it as UTF-8 and upload it again"]) from None
+    if (line := nul_line(text)) is not None:
+        raise PlanRefused(
+            [
+                f"Line {line:,} holds a NUL byte (\\x00): the file is not plain text. Save it as UTF-8 text and "
+                "upload it again"
+            ]
+        )
+    return text, plan_format(filename, text)
+
+
+def store(text: str, fmt: str, user, *, source: str = "imported", renumber: bool = False) -> OutcomePlanVersion:
     """A new plan version from YAML or JSON text, validated whole; nothing stored when any
-    part of it is wrong."""
+    part of it is wrong. With `renumber`, a document whose version number is taken already
+    (an export imported again) is stored as the plan's next version instead of refused."""
     if (line := nul_line(text)) is not None:
         raise PlanRefused([f"line {line:,}: a NUL character (\\x00), which a plan cannot hold"])
     try:
@@ -47,7 +81,7 @@ def store(text: str, fmt: str, user, *, source: str = "imported") -> OutcomePlan
     where = _nul_at(json.loads(dump_plan(document, "json")))
     if where is not None:
         raise PlanRefused([f"{where}: a NUL character (written \\u0000 or \\0), which a plan cannot hold"])
-    return _add(document, user, source)
+    return _add(document, user, source, renumber)
 
 
 def nul_line(text: str) -> int | None:
@@ -70,10 +104,12 @@ def _nul_at(data, path: str = "") -> str | None:
     return None
 
 
-def _add(document: PlanDocument, user, source: str) -> OutcomePlanVersion:
+def _add(document: PlanDocument, user, source: str, renumber: bool = False) -> OutcomePlanVersion:
     taken = db.session.scalar(
         select(func.max(OutcomePlanVersion.version)).where(OutcomePlanVersion.name == document.name)
     )
+    if taken is not None and document.version <= taken and renumber:
+        document = replace(document, version=taken + 1)
     if taken is not None and document.version <= taken:
         raise PlanRefused(
             [f"version: {document.name} has version {taken} already; a new version must be numbered {taken + 1}"]

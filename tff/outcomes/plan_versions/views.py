@@ -58,22 +58,11 @@ def _read_upload(form: PlanImportForm) -> tuple[str, str] | None:
     neither is usable."""
     upload = form.file.data
     if upload and upload.filename:
-        data = upload.stream.read(MAX_PLAN_BYTES + 1)
-        if len(data) > MAX_PLAN_BYTES:
-            form.file.errors.append(f"The file is larger than {MAX_PLAN_BYTES // 1024} KB: a plan is a few KB")
-            return None
         try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            form.file.errors.append("The file is not UTF-8 text: save it as UTF-8 and upload it again")
+            return operations.read_plan_file(upload.stream.read(MAX_PLAN_BYTES + 1), upload.filename)
+        except operations.PlanRefused as exc:
+            form.file.errors.extend(exc.errors)
             return None
-        if (line := operations.nul_line(text)) is not None:
-            form.file.errors.append(
-                f"Line {line:,} holds a NUL byte (\\x00): the file is not plain text. Save it as UTF-8 text and "
-                "upload it again"
-            )
-            return None
-        return text, "json" if upload.filename.lower().endswith(".json") else "yaml"
     if (form.text.data or "").strip():
         return form.text.data, form.fmt.data
     form.text.errors.append("Choose a plan file, or paste the plan")

@@ -190,9 +190,40 @@ def _not_yet(code: str, what: str, until: date | None, why: str) -> _Check:
     )
 
 
+@dataclass(slots=True)
+class _Sessions:
+    """A child's sessions in a term (or terms), added up over its returns (a pupil who moved
+    school has one per school)."""
+
+    possible: int = 0
+    authorised: int = 0
+    unauthorised: int = 0
+
+    def add(self, other) -> None:
+        self.possible += other.possible
+        self.authorised += other.authorised
+        self.unauthorised += other.unauthorised
+
+    @property
+    def attended(self) -> int:
+        """Sessions attended: possible less every absence, authorised and unauthorised alike
+        (the attendance rate's reading in `outcome-plans.md`)."""
+        return self.possible - self.authorised - self.unauthorised
+
+    def attendance_at_least(self, percent: int) -> bool:
+        return self.attended * 100 >= percent * self.possible
+
+    def figures(self) -> str:
+        """`85% (100 possible, 10 authorised, 5 unauthorised absent)`: the rate and what it is from."""
+        return (
+            f"{_percent(self.attended, self.possible)} ({self.possible:,} possible, "
+            f"{self.authorised:,} authorised, {self.unauthorised:,} unauthorised absent)"
+        )
+
+
 def _school(context: _Context, code: str, test: dict) -> tuple[list[Term], dict, list[MemberFacts], _Check | None]:
-    """The measured terms, each member's (possible, unauthorised) sessions per term, and the
-    members considered (with a return in those terms); or a failing check when not measurable."""
+    """The measured terms, each member's sessions (`_Sessions`) per term, and the members
+    considered (with a return in those terms); or a failing check when not measurable."""
     n = test["terms"]
     measured, until = context.measured_terms(n)
     members = context.members(test["members"], code)
@@ -205,12 +236,10 @@ def _school(context: _Context, code: str, test: dict) -> tuple[list[Term], dict,
             _not_yet(code, what, until, f"{len(measured)} of {n} terms ended since attachment"),
         )
     keys = {t.key: t for t in measured}
-    sessions: dict[int, dict[tuple[str, str], list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    sessions: dict[int, dict[tuple[str, str], _Sessions]] = defaultdict(lambda: defaultdict(_Sessions))
     for row in context.facts.attendance:
         if row.possible > 0 and (row.academic_year, row.term) in keys:
-            figures = sessions[row.member_id][(row.academic_year, row.term)]
-            figures[0] += row.possible
-            figures[1] += row.unauthorised
+            sessions[row.member_id][(row.academic_year, row.term)].add(row)
     considered = [m for m in members if m.member_id in sessions]
     return measured, sessions, considered, None
 
@@ -223,6 +252,8 @@ def _unaccounted(context: _Context, code: str, test: dict, considered: list[Memb
 
 
 def _attendance_rate(context: _Context, code: str, test: dict) -> _Check:
+    """Sessions attended over possible sessions, every absence counted (authorised and
+    unauthorised), per child in each measured term or over the terms together."""
     measured, sessions, considered, early = _school(context, code, test)
     if early is not None:
         return early
@@ -234,30 +265,33 @@ def _attendance_rate(context: _Context, code: str, test: dict) -> _Check:
         if each:
             shown = []
             for term in measured:
-                possible, unauthorised = per_term.get(term.key, (0, 0))
-                if possible == 0:
+                term_sessions = per_term.get(term.key)
+                if term_sessions is None:
                     shown.append(f"{term.label} no return")
                     passed = False
                     missing.append(f"the {term.label} attendance return for {member.describe()}")
                     continue
-                ok = (possible - unauthorised) * 100 >= p * possible
+                ok = term_sessions.attendance_at_least(p)
                 passed &= ok
-                shown.append(f"{term.label} {_percent(possible - unauthorised, possible)}")
+                shown.append(f"{term.label} {term_sessions.figures()}")
                 if not ok:
                     missing.append(f"attendance of {p}% or more in {term.label} for {member.describe()}")
             figures.append(f"{member.describe()} {', '.join(shown)}")
         else:
-            possible = sum(f[0] for f in per_term.values())
-            unauthorised = sum(f[1] for f in per_term.values())
-            ok = (possible - unauthorised) * 100 >= p * possible
+            total = _Sessions()
+            for term_sessions in per_term.values():
+                total.add(term_sessions)
+            ok = total.attendance_at_least(p)
             passed &= ok
-            figures.append(f"{member.describe()} {_percent(possible - unauthorised, possible)}")
+            figures.append(f"{member.describe()} {total.figures()}")
             if not ok:
                 missing.append(f"attendance of {p}% or more over {_terms_label(measured)} for {member.describe()}")
     return _school_result(context, code, test, what, figures, missing, passed, considered, measured)
 
 
 def _unauthorised_absence(context: _Context, code: str, test: dict) -> _Check:
+    """Unauthorised absence sessions over possible sessions, per child over the measured terms
+    together, as phase one reads it (authorised absence is not counted)."""
     measured, sessions, considered, early = _school(context, code, test)
     if early is not None:
         return early
@@ -265,8 +299,8 @@ def _unauthorised_absence(context: _Context, code: str, test: dict) -> _Check:
     what = f"unauthorised absence below {p}% over {_terms_label(measured)}"
     figures, missing, passed = [], [], True
     for member in considered:
-        possible = sum(f[0] for f in sessions[member.member_id].values())
-        unauthorised = sum(f[1] for f in sessions[member.member_id].values())
+        possible = sum(f.possible for f in sessions[member.member_id].values())
+        unauthorised = sum(f.unauthorised for f in sessions[member.member_id].values())
         ok = unauthorised * 100 < p * possible
         passed &= ok
         sign = "<" if ok else ">="
@@ -396,8 +430,19 @@ def _spell_state(context: _Context, code: str, test: dict) -> _Check:
     ends = [s.end_date for s in open_spells]
     wait = None
     if all(e is not None for e in ends):
-        wait = max(ends) + relativedelta(months=months)
+        wait = _window_clear_of(max(ends), months)
     return _Check(False, [reason], [f"{months} months with no open {names}"], wait)
+
+
+def _window_clear_of(last: date, months: int) -> date:
+    """The first as-of date whose last `months` months (`_window`) start after `last`: about
+    `last` + months, a day or more later when `last` is near a month's end (a spell ended on 31
+    August is still in the six months to 29 February, which start on 30 August)."""
+    span = relativedelta(months=months)
+    day = last + span
+    while day - span + timedelta(days=1) <= last:
+        day += timedelta(days=1)
+    return day
 
 
 def _employment_settings(context: _Context, weeks: int) -> Phase1Settings:
@@ -532,7 +577,14 @@ def _progress(context: _Context, plan: PlanDocument, problems: list[str], closed
 
     months = plan.sustain_months_after_closure
     if months:
-        if closed_on is None:
+        if closed_on is not None and closed_on > context.as_of:
+            blocked = True
+            reasons.append(
+                f"not met: the case was still open on the as-of date (it closed {closed_on.isoformat()}); "
+                f"progress must be sustained {months} months after it closes"
+            )
+            missing.append(f"the case closed, then {months} months with progress sustained")
+        elif closed_on is None:
             blocked = True
             reasons.append(
                 f"not met: the case is still open; progress must be sustained {months} months after it closes"

@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea
+from wtforms import RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from tff.forms import DateField
@@ -9,18 +9,14 @@ WHOLE_FAMILY = ""
 
 
 class RecordForm(FlaskForm):
-    code = StringField(
-        "Outcome code",
-        widget=GovTextInput(),
-        description="As the outcome plan names it: lower-case letters, digits and underscores, "
-        "for example mental_health_engagement",
+    # The choices are the outcomes of the family's plan, set by the view; a value that is not
+    # one of them is refused by the operation, with what to do.
+    code = RadioField(
+        "Outcome",
+        widget=GovRadioInput(),
+        description="The outcomes the family's outcome plan names for a practitioner to verify",
         validators=[Optional()],
-    )
-    title = StringField(
-        "What the outcome is",
-        widget=GovTextInput(),
-        description="In words, for example: engaged with mental health service",
-        validators=[Optional()],
+        validate_choice=False,
     )
     member = SelectField(
         "Who it is about",

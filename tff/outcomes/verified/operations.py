@@ -1,8 +1,9 @@
 """Recording and deciding practitioner-verified outcomes: checked, written with their audit
-entry, committed; a refused change raises CaseError and changes nothing. And the approved
-outcomes of many families as of a date, for the engine's loader."""
+entry, committed; a refused change raises CaseError and changes nothing. An outcome is chosen
+from those the family's outcome plan names (`outcome-plans.md`: never typed), so that an
+approved outcome is one the plan's tests read. And the approved outcomes of many families as
+of a date, for the engine's loader."""
 
-import re
 from collections.abc import Iterable
 from datetime import date
 
@@ -14,10 +15,11 @@ from tff.cases.casework import audit, check_date
 from tff.cases.models import Family, Member
 from tff.cases.operations import CaseError
 from tff.extensions import db
+from tff.outcomes.plan_versions import measuring
+from tff.outcomes.plan_versions.measuring import plan_measuring, why_not_measured
 from tff.outcomes.verified.models import APPROVED, PROPOSED, REJECTED, VerifiedOutcome
 from tff.timeutil import utcnow
 
-CODE = re.compile(r"[a-z0-9_]+")
 CODE_LENGTH = 60
 TITLE_LENGTH = 200
 
@@ -35,31 +37,50 @@ def can_decide(user) -> bool:
     return user.role == roles.MANAGER
 
 
+def offered(family: Family) -> list[measuring.VerifiedOutcome]:
+    """The outcomes a practitioner may record for the family: every outcome a `verified`
+    measure of the plan that measures it names, titled."""
+    return measuring.verified_outcomes(plan_measuring(family))
+
+
+def why_none_offered(family: Family) -> str | None:
+    """Why no verified outcome can be recorded for the family; None when some can."""
+    plan = plan_measuring(family)
+    if plan is None:
+        return f"Verified outcomes cannot be recorded for this family: {why_not_measured(family)}."
+    if not measuring.verified_outcomes(plan):
+        return (
+            f"Verified outcomes cannot be recorded for this family: its outcome plan {plan.rule_set} "
+            "names no practitioner-verified outcome."
+        )
+    return None
+
+
 def record(
     family: Family,
     by,
     code: str | None,
-    title: str | None,
     evidence_note: str | None,
     achieved_on: date | None,
     member_id: int | None = None,
 ) -> VerifiedOutcome:
+    """A proposed outcome, one of those the family's plan names (`offered`), titled as there."""
     if not can_record(by, family):
         raise NotAllowed("Only the family's lead worker or a coordinator records a verified outcome")
-    code, title, evidence_note = (code or "").strip(), (title or "").strip(), (evidence_note or "").strip()
+    code, evidence_note = (code or "").strip(), (evidence_note or "").strip()
     problems = {}
-    if not code:
-        problems["code"] = "Enter the outcome code"
-    elif len(code) > CODE_LENGTH:
-        problems["code"] = f"The outcome code must be {CODE_LENGTH} characters or fewer"
-    elif not CODE.fullmatch(code):
+    plan = plan_measuring(family)
+    choices = {outcome.code: outcome for outcome in measuring.verified_outcomes(plan)}
+    if not choices:
+        problems["code"] = why_none_offered(family)
+    elif not code:
+        problems["code"] = "Choose the outcome the family achieved"
+    elif code not in choices:
+        shown = code if len(code) <= CODE_LENGTH else f"{code[:CODE_LENGTH]}…"
         problems["code"] = (
-            "The outcome code must be lower-case letters, digits and underscores only, like mental_health_engagement"
+            f'"{shown}" is not an outcome of the family\'s outcome plan {plan.rule_set}: '
+            "choose one of the outcomes listed"
         )
-    if not title:
-        problems["title"] = "Enter what the outcome is"
-    elif len(title) > TITLE_LENGTH:
-        problems["title"] = f"What the outcome is must be {TITLE_LENGTH} characters or fewer"
     if not evidence_note:
         problems["evidence_note"] = "Record the evidence that the outcome was achieved"
     if achieved_on is None:
@@ -75,7 +96,7 @@ def record(
         family_id=family.id,
         member_id=member_id,
         code=code,
-        title=title,
+        title=choices[code].title[:TITLE_LENGTH],
         evidence_note=evidence_note,
         achieved_on=achieved_on,
         recorded_by_id=by.id,
@@ -86,7 +107,8 @@ def record(
     audit(
         family,
         "verified_outcome.record",
-        f"Recorded the verified outcome {code} ({achieved_on:%-d %B %Y}) of family {family.reference}, "
+        f"Recorded the verified outcome {outcome.title} ({code}, {achieved_on:%-d %B %Y}) of family "
+        f"{family.reference}, "
         "for a manager to approve",
         by,
         after={"verified_outcome_id": outcome.id, **outcome.audit_state()},

@@ -31,11 +31,13 @@ DECISIONS = {
 @role_required(ALL)
 def index(reference: str):
     family = get_family_or_404(current_user, reference)
+    can_record = operations.can_record(current_user, family)
     return render_template(
         "outcomes/verified/index.html",
         family=family,
         outcomes=operations.outcomes(family),
-        can_record=operations.can_record(current_user, family),
+        can_record=can_record,
+        not_recordable=operations.why_none_offered(family) if can_record else None,
         can_decide=operations.can_decide(current_user),
         PROPOSED=PROPOSED,
     )
@@ -47,7 +49,18 @@ def new(reference: str):
     family = get_family_or_404(current_user, reference)
     if not operations.can_record(current_user, family):
         abort(403)
+    back = url_for("verified_outcomes.index", reference=reference)
+    offered = operations.offered(family)
+    if not offered:
+        return render_template(
+            "cases/not_measured.html",
+            family=family,
+            heading="Record a verified outcome",
+            why=operations.why_none_offered(family),
+            back_url=back,
+        )
     form = RecordForm()
+    form.code.choices = [(outcome.code, outcome.title) for outcome in offered]
     form.member.choices = [(WHOLE_FAMILY, "The whole family")] + [
         (str(m.id), m.full_name) for m in sorted(family.members, key=lambda m: (m.last_name, m.first_name))
     ]
@@ -60,7 +73,6 @@ def new(reference: str):
                 family,
                 current_user,
                 form.code.data,
-                form.title.data,
                 form.evidence_note.data,
                 form.achieved_on.data,
                 member_id=member_id,
@@ -75,9 +87,9 @@ def new(reference: str):
         form,
         family,
         "Record a verified outcome",
-        back_url=url_for("verified_outcomes.index", reference=reference),
-        intro="An outcome you have seen the family achieve, with the evidence for it. It counts towards "
-        "the family's results once a manager has approved it.",
+        back_url=back,
+        intro="An outcome of the family's outcome plan that you have seen the family achieve, with the "
+        "evidence for it. It counts towards the family's results once a manager has approved it.",
     )
 
 
@@ -104,7 +116,7 @@ def decide(reference: str, outcome_id: int, decision: str):
             db.session.rollback()
             show_problems(form, exc.problems)
         else:
-            flash(f"The outcome {outcome.code} has been {done}", "success")
+            flash(f"The outcome {outcome.title} has been {done}", "success")
             return redirect(back)
     return form_page(
         form,
