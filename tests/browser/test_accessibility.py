@@ -241,7 +241,7 @@ EMPTY_FORMS = {
     f"{FAMILY}/plan/new": "Add to the plan",
     f"{FAMILY}/meetings/new": "Save the meeting",
     f"{FAMILY}/referrals/new": "Make the referral",
-    f"{FAMILY}/verified-outcomes/new": "Record the outcome",
+    f"{PLANNED}/verified-outcomes/new": "Record the outcome",
     "/imports/new": "Import the file",
 }
 
