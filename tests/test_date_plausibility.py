@@ -420,7 +420,11 @@ def test_an_administrator_widens_the_range_and_a_date_of_1899_is_then_accepted(c
     assert (accepted.accepted, accepted.rejected) == (1, 0)
     coordinator = _signed_in(clean, "coordinator")
     Maker(clean).family("F2", status="identified", identified_on=date(1860, 1, 1))
-    response = submit(coordinator, "/families/F2/attach", {"attached_on": ["31", "12", "1899"]})
+    response = submit(
+        coordinator,
+        "/families/F2/attach",
+        {"attached_on": ["31", "12", "1899"], "override_reason": "Agreed at the panel"},
+    )
     assert response.status_code == 302, error_summary(response)
     still_refused = run_import(clean, "families", families_csv(family("F3", identified_on="1849-12-31")))
     assert still_refused.rejections == {

@@ -53,6 +53,7 @@ def test_identify_attach_close_and_reopen(client, coordinator, app):
     )
     assert _family(app, "F900001").status == "identified"
 
+    submit(client, "/families/F900001/criteria/national", {"codes": ["education", "crime_asb", "work"]})
     submit(client, "/families/F900001/attach", _date("attached_on", date(2013, 6, 3)))
     family = _family(app, "F900001")
     assert (family.status, family.attached_on) == ("attached", date(2013, 6, 3))
@@ -194,7 +195,7 @@ def test_lead_worker_sees_their_family_and_taf_membership_opens_one(client, make
 def test_criteria_confirmed_and_the_worklist(client, coordinator, make, app):
     make.family("F900008", programme="phase1", identified_on=date(2013, 1, 1))
     make.family("F900009", programme="phase1", identified_on=date(2013, 1, 1))
-    submit(client, "/families/F900008/criteria/national", {"codes": ["education", "crime_asb"]})
+    submit(client, "/families/F900008/criteria/national", {"codes": ["education", "crime_asb", "work"]})
     submit(client, "/families/F900009/criteria/national", {"codes": ["education"]})
     worklist = client.get("/families/identification").get_data(as_text=True)
     assert 'href="/families/F900008"' in worklist and 'href="/families/F900009"' not in worklist

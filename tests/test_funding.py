@@ -74,7 +74,7 @@ def test_each_table_downloads_as_csv(client, make, cohort):
         ["2013-07", "2013-07-31", "1400", "1000", "400"],
     ]
     years = list(csv.reader(io.StringIO(client.get("/funding/years.csv").get_data(as_text=True))))
-    assert years[1] == ["Phase one (2012)", "2012/13", "2", "6400", "0", "1400", "8000", "7800"]
+    assert years[1] == ["Phase one (2012)", "2012/13", "2", "6400", "0", "0", "1400", "8000", "7800"]
     assert client.get("/funding/nothing.csv").status_code == 404
 
 

@@ -66,7 +66,7 @@ def _attach_in_the_product(app, ref: str, on: date, worker_id: int) -> None:
     with app.app_context():
         family = db.session.scalar(select(Family).where(Family.reference == ref))
         coordinator = db.session.scalar(select(User).where(User.role == "coordinator"))
-        cases.attach(family, on, coordinator)
+        cases.attach(family, on, coordinator, override="Agreed at the panel")
         cases.assign_lead_worker(family, db.session.get(User, worker_id), on, None, coordinator)
 
 

@@ -82,7 +82,11 @@ def test_a_family_with_an_odd_stored_reference_opens_attaches_and_closes(client,
     assert re.search(rf"<h1[^>]*>\s*Family {re.escape(reference)}\s*<", body)
     assert attach_url in HREF.findall(body)
 
-    response = submit(client, _browser_path(attach_url), _date("attached_on", date(2013, 2, 1)))
+    response = submit(
+        client,
+        _browser_path(attach_url),
+        {**_date("attached_on", date(2013, 2, 1)), "override_reason": "Agreed at the panel"},
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     assert urlsplit(response.headers["Location"]).path == page_url
     response = submit(

@@ -94,6 +94,7 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     from tff.auth.cli import users_cli
     from tff.claims.cli import claims_cli
     from tff.demo.cli import demo_cli
+    from tff.identification.cli import identify_command
     from tff.imports.cli import import_command
     from tff.outcomes.cli import outcomes_command
     from tff.outcomes.plan_versions.cli import plans_cli
@@ -102,6 +103,7 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     app.cli.add_command(users_cli)
     app.cli.add_command(claims_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(identify_command)
     app.cli.add_command(import_command)
     app.cli.add_command(outcomes_command)
     app.cli.add_command(plans_cli)

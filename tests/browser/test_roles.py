@@ -198,9 +198,10 @@ def test_an_auditor_reads_the_audit_trail_of_one_family(page, live):
     coordinator = live.make.user("coordinator", name="Cara Coordinator")
     other = live.make.family("F301")
     with live.app.app_context():
-        cases.attach(db.session.get(Family, other.id), date(2024, 9, 2), db.session.get(User, coordinator.id))
+        by = db.session.get(User, coordinator.id)
+        cases.attach(db.session.get(Family, other.id), date(2024, 9, 2), by, override="Agreed at the panel")
         family = cases.identify_family("F300", "phase2", date(2024, 9, 1), db.session.get(User, coordinator.id))
-        cases.attach(family, date(2024, 9, 3), db.session.get(User, coordinator.id))
+        cases.attach(family, date(2024, 9, 3), by, override="Agreed at the panel")
     sign_in(page, live.make.user("auditor").email)
     page.get_by_role("link", name="Audit trail").first.click()
     expect(heading(page, "Audit trail")).to_be_visible()

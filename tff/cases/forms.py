@@ -60,6 +60,13 @@ class AttachForm(FlaskForm):
         description="The day the family started working with the programme",
         validators=[InputRequired(message="Enter the date the family was attached")],
     )
+    #: shown only for a family not eligible on its confirmed criteria, and then required
+    override_reason = TextAreaField(
+        "Why is the family being attached without meeting the criteria?",
+        widget=GovTextArea(),
+        description="This is recorded, and shown on the family, its claim lines and the funding tables",
+        validators=[Optional(), MaxLength(500)],
+    )
     submit = SubmitField("Attach the family", widget=GovSubmitInput())
 
 

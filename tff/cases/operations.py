@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from tff.audit.operations import record
 from tff.cases.access import visible_families
+from tff.cases.eligibility import family_eligibility
 from tff.cases.models import (
     ATTACHED,
     CLOSED,
@@ -117,17 +118,44 @@ def _audit_family(family: Family, action: str, summary: str, before: dict, by) -
     record(action, "family", family.reference, summary, before=before, after=family.audit_state(), user=by)
 
 
-def attach(family: Family, on: date, by) -> Family:
+def not_eligible_problem(family: Family, why: str) -> str:
+    """What a refused attachment says: why the family is not eligible, and what would let it be attached."""
+    return (
+        f"Family {family.reference} is not eligible for {family.programme_label} on its confirmed criteria: "
+        f"it {why}. Confirm its criteria, or say why it is being attached anyway"
+    )
+
+
+def attach(family: Family, on: date, by, override: str | None = None) -> Family:
+    """Attach the family on `on`. A family not eligible on its confirmed criteria is attached
+    only with the coordinator's reason (`override`), kept on the family and in the audit trail:
+    its attachment fee and claims rest on it."""
     if family.status != IDENTIFIED:
         raise CaseError({"attached_on": f"Only an identified family can be attached; this one is {family.status}"})
     if family.identified_on and on < family.identified_on:
         raise CaseError({"attached_on": "The attachment date must be on or after the date the family was identified"})
     if on > date.today():
         raise CaseError({"attached_on": "The attachment date must be today or in the past"})
+    eligibility = family_eligibility(family)
+    override = (override or "").strip() or None
+    if not eligibility.eligible and override is None:
+        raise CaseError({"override_reason": not_eligible_problem(family, eligibility.why)})
+    if override and len(override) > 500:
+        raise CaseError({"override_reason": "The reason must be 500 characters or fewer"})
     before = family.audit_state()
-    _status_change(family, ATTACHED, on, by)
+    _status_change(family, ATTACHED, on, by, None if eligibility.eligible else f"Not eligible: {override}"[:500])
     family.status, family.attached_on = ATTACHED, on
-    _audit_family(family, "family.attach", f"Attached family {family.reference} on {on:%d %B %Y}", before, by)
+    summary = f"Attached family {family.reference} on {on:%d %B %Y}"
+    if not eligibility.eligible:
+        family.attach_override_reason = override
+        family.attach_override_by_id = by.id if by else None
+        family.attach_override_at = utcnow()
+        summary += f" without meeting the criteria (it {eligibility.why}): {override}"
+    after = family.audit_state()
+    if not eligibility.eligible:
+        before = {**before, "attach_override_reason": None}
+        after = {**after, "attach_override_reason": override, "eligibility": eligibility.why}
+    record("family.attach", "family", family.reference, summary, before=before, after=after, user=by)
     db.session.commit()
     return family
 

@@ -14,6 +14,7 @@ from tff.auth.roles import ALL
 from tff.cases import operations
 from tff.cases.access import get_family_or_404
 from tff.cases.casework import form_page
+from tff.cases.eligibility import family_eligibility
 from tff.cases.forms import (
     AttachForm,
     CloseForm,
@@ -182,13 +183,32 @@ def _step(reference: str, form_class, heading: str, apply, done: str, prefill=No
 @bp.route("/<reference>/attach", methods=["GET", "POST"])
 @role_required(COORDINATORS)
 def attach(reference: str):
-    return _step(
-        reference,
-        AttachForm,
+    """A family not eligible on its confirmed criteria is attached only with a recorded reason:
+    the form asks for one, and says why, only then."""
+    family = get_family_or_404(current_user, reference)
+    eligibility = family_eligibility(family)
+    form = AttachForm()
+    warnings = []
+    if eligibility.eligible:
+        del form.override_reason
+    else:
+        warnings.append(operations.not_eligible_problem(family, eligibility.why))
+    if form.validate_on_submit():
+        try:
+            override = form.override_reason.data if not eligibility.eligible else None
+            operations.attach(family, form.attached_on.data, current_user, override=override)
+        except CaseError as exc:
+            db.session.rollback()
+            show_problems(form, exc.problems)
+        else:
+            flash(f"Family {family.reference} is attached", "success")
+            return redirect(url_for("cases.show", reference=family.reference))
+    return form_page(
+        form,
+        family,
         "Attach the family",
-        lambda family, form: operations.attach(family, form.attached_on.data, current_user),
-        "Family {family.reference} is attached",
         intro="Attaching starts the intervention. The attachment fee and the family's results count from this date.",
+        warnings=warnings,
     )
 
 

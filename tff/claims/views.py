@@ -10,6 +10,7 @@ from tff.auth import roles
 from tff.auth.models import User
 from tff.auth.permissions import has_role, role_required
 from tff.cases.access import visible_families
+from tff.cases.models import Family
 from tff.claims import operations
 from tff.claims.forms import ActionForm, AuditForm, PaymentForm, ReviewForm, WindowForm
 from tff.claims.models import DRAFT, ClaimLine, ClaimWindow, Payment
@@ -120,6 +121,7 @@ def _show(window: ClaimWindow, errors: list[str] | None = None, payment_form: Pa
     ).all()
     draft = batch.state == DRAFT
     undecided = operations.undecided_families(window, visible_families(current_user))
+    overridden = _overrides(select(ClaimLine.family_id).where(ClaimLine.batch_id == batch.id))
     errors = errors or []
     if payment_form is not None and payment_form.errors:
         errors += [
@@ -153,6 +155,19 @@ def _show(window: ClaimWindow, errors: list[str] | None = None, payment_form: Pa
         payment_form=payment_form or PaymentForm(formdata=None),
         can_prepare=has_role(*FINANCE),
         undecided=undecided,
+        overridden=overridden,
+    )
+
+
+def _overrides(family_ids) -> dict[int, str]:
+    """family id -> the recorded reason, for those of these families attached without meeting
+    the criteria: their lines are marked, as the attachment rests on the reason."""
+    return dict(
+        db.session.execute(
+            select(Family.id, Family.attach_override_reason).where(
+                Family.id.in_(family_ids), Family.attach_override_reason.is_not(None)
+            )
+        ).all()
     )
 
 
@@ -257,6 +272,7 @@ def _show_line(window: ClaimWindow, line: ClaimLine, review=None, audit=None, er
         status=line_status(line),
         titles=TITLES,
         excluded_by=_name(line.excluded_by_id) if line.excluded_at else None,
+        override=_overrides([line.family_id]).get(line.family_id),
         audited_by=_name(line.audited_by_id) if line.audited_at else None,
         review=review if draft and has_role(*FINANCE) and line.audit_state != "rejected" else None,
         audit=audit if draft and has_role(*AUDITORS) and line.sampled else None,

@@ -12,6 +12,7 @@ import string
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from tff.cases.eligibility import NATIONAL
 from tff.evidence.kinds import default_term_dates
 
 FAMILY_COLUMNS = [
@@ -172,6 +173,23 @@ class Cohort:
     spells: list = field(default_factory=list)
 
 
+def phase_one_criteria(number: int, local_filter: bool) -> list[str]:
+    """The national criteria of an attached phase one family, which make it eligible: all three,
+    or, beside a local filter, two of them for one family in two. Worked out from the family's
+    number, so the cohort's other values stay as they are for a seed."""
+    if not local_filter or number % 2:
+        return list(NATIONAL)
+    return [code for i, code in enumerate(NATIONAL) if i != number // 2 % len(NATIONAL)]
+
+
+def families_file_row(family: dict) -> dict:
+    """The row of families.csv for a family: a phase one family without its attachment date,
+    as it is attached in the product once its national criteria are confirmed."""
+    if family["programme"] == "phase1" and family["attached_on"]:
+        return {**family, "attached_on": ""}
+    return family
+
+
 def _d(value: date | None) -> str:
     return value.isoformat() if value else ""
 
@@ -203,6 +221,10 @@ class CohortMaker:
         self.closures: dict[str, date] = {}
         #: family_ref -> (achieved on, the verified outcome codes it achieved)
         self.verified: dict[str, tuple[date, list[str]]] = {}
+        #: family_ref -> (attached on, the national criteria a person confirmed) of the attached
+        #: phase one families: no import carries national criteria, so these families are
+        #: attached in the product once their criteria are confirmed (`phase_one_case_work`)
+        self.phase_one: dict[str, tuple[date, list[str]]] = {}
 
     def _upn(self) -> str:
         while True:
@@ -257,6 +279,8 @@ class CohortMaker:
             "problems": ";".join(problems),
             "outcome_plan": "",
         }
+        if programme == "phase1" and attached is not None:
+            self.phase_one[ref] = (attached, phase_one_criteria(number, bool(family["local_criteria"])))
         anchor = attached or identified
         last_name = rng.choice(LAST_NAMES)
         members, attendance, events, spells = [], [], [], []

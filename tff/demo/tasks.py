@@ -22,11 +22,13 @@ from tff.demo.cohort import (
     MEMBER_COLUMNS,
     SPELL_COLUMNS,
     CohortMaker,
+    families_file_row,
 )
 from tff.extensions import db
 from tff.imports.operations import create_run, run_import
 from tff.jobs.celery import job_task
 from tff.jobs.operations import JobError
+from tff.outcomes.plan_versions.operations import store_shipped
 from tff.outcomes.verified import operations as verified_outcomes
 
 FILES = {
@@ -55,11 +57,32 @@ def write_cohort(job, folder: Path, families: int, seed: int, lead_worker_emails
             writers[kind].writeheader()
         maker = CohortMaker(seed, lead_worker_emails)
         for number, parts in enumerate(maker.families(families), start=1):
-            for kind, rows in zip(FILES, ([parts[0]], *parts[1:]), strict=True):
+            for kind, rows in zip(FILES, ([families_file_row(parts[0])], *parts[1:]), strict=True):
                 writers[kind].writerows(rows)
             if number % 25 == 0:
                 job.progress(number, families, f"Making the families: {number} of {families}", unit="families")
     return maker
+
+
+def phase_one_case_work(maker: CohortMaker) -> int:
+    """The attached phase one families, attached as a coordinator attaches them: their national
+    criteria confirmed, then the family attached on its day. How many; none without a
+    coordinator's account (the families stay identified)."""
+    coordinator = db.session.scalar(select(User).where(User.role == "coordinator", User.active).order_by(User.id))
+    if coordinator is None or not maker.phase_one:
+        return 0
+    families = {
+        f.reference: f for f in db.session.scalars(select(Family).where(Family.reference.in_(list(maker.phase_one))))
+    }
+    attached = 0
+    for ref, (on, codes) in sorted(maker.phase_one.items()):
+        family = families.get(ref)
+        if family is None or on > date.today() or family.status != "identified":
+            continue
+        case_operations.set_criteria(family, "national", set(codes), coordinator, "Confirmed from the family's records")
+        case_operations.attach(family, on, coordinator)
+        attached += 1
+    return attached
 
 
 def record_case_work(maker: CohortMaker) -> tuple[int, int]:
@@ -100,6 +123,9 @@ def load_demo_cohort(job, families: int = 300, seed: int = 1):
     lead_workers = sorted(
         db.session.scalars(select(User.email).where(User.role.in_(["lead_worker", "coordinator"]), User.active))
     )
+    # The cohort's phase two and Supporting Families families carry their plans' problems, so
+    # the shipped plans are adopted first, as `flask demo setup` does (none stored twice).
+    store_shipped(None)
     folder = demo_folder()
     folder.mkdir(parents=True, exist_ok=True)
     maker = write_cohort(job, folder, families, seed, lead_workers)
@@ -111,6 +137,7 @@ def load_demo_cohort(job, families: int = 300, seed: int = 1):
         if outcome["rejected"] or outcome["unmatched"]:
             raise JobError(f"The demo {kind} file had rows that did not go in: see import {run.id}.")
         imported[kind] = outcome["accepted"]
+    phase_one_case_work(maker)
     closed, verified = record_case_work(maker)
     return {
         "message": f"Loaded {imported['families']} demo families with {imported['members']} members and their "

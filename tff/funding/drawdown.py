@@ -31,6 +31,8 @@ class YearRow:
     programme: str
     year: str
     families: int = 0
+    #: of them, those attached although not eligible on their confirmed criteria, with a reason
+    on_override: int = 0
     fees_due: int = 0
     fees_received: int = 0
     results_claimed: int = 0
@@ -87,11 +89,17 @@ def funding() -> Funding:
     def row(programme: str, year: str) -> YearRow:
         return years.setdefault((programme, year), YearRow(programme, year))
 
-    # Families by programme and day of attachment (a few thousand groups for a whole region).
-    attached = select(Family.programme, Family.attached_on, func.count()).where(Family.attached_on.is_not(None))
-    for programme, day, count in db.session.execute(attached.group_by(Family.programme, Family.attached_on)):
+    # Families by programme and day of attachment (a few thousand groups for a whole region),
+    # with those attached on an override counted in the same pass.
+    attached = select(
+        Family.programme, Family.attached_on, func.count(), func.count(Family.attach_override_reason)
+    ).where(Family.attached_on.is_not(None))
+    for programme, day, count, overridden in db.session.execute(
+        attached.group_by(Family.programme, Family.attached_on)
+    ):
         line = row(programme, financial_year_of(day))
         line.families += count
+        line.on_override += overridden
         prices = _per_family(programme, day, rules)
         if prices is None:
             line.unpriced += count

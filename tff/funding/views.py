@@ -36,7 +36,17 @@ def _ends_in_words(result, ends: dict[str, operations.End]) -> str:
 def _tables(result) -> dict[str, tuple[list[str], list[list]]]:
     """Every table of the page as (header, rows), for the page and its CSV downloads."""
     years = [
-        [r.label, r.year, r.families, r.fees_due, r.fees_received, r.results_claimed, r.available, r.drawn]
+        [
+            r.label,
+            r.year,
+            r.families,
+            r.fees_due,
+            r.fees_received,
+            r.on_override,
+            r.results_claimed,
+            r.available,
+            r.drawn,
+        ]
         for r in result.years
     ]
     return {
@@ -47,6 +57,7 @@ def _tables(result) -> dict[str, tuple[list[str], list[list]]]:
                 "families",
                 "fees_due",
                 "fees_received",
+                "families_on_override",
                 "results_claimed",
                 "available",
                 "drawn_down",

@@ -56,6 +56,10 @@ class EventFact:
     #: asb, offence, fixed_exclusion, permanent_exclusion, ...
     kind: str
     date: date
+    #: where it came from (police, school, ...) and the source's own id: read only when
+    #: asked (identification names them), "" and None otherwise
+    source: str = ""
+    reference: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

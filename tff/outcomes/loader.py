@@ -59,9 +59,23 @@ def _rows(query):
     return db.session.connection().execute(query).all()
 
 
-def load(family_ids: list[int], every_kind: bool = False) -> list[FamilyFacts]:
+@dataclass(frozen=True)
+class Only:
+    """The evidence a reader needs, when it needs less than the outcomes do: events and spells
+    of these kinds, attendance of these academic years."""
+
+    event_kinds: frozenset[str]
+    spell_kinds: frozenset[str]
+    academic_years: frozenset[str]
+
+
+def load(
+    family_ids: list[int], every_kind: bool = False, references: bool = False, only: Only | None = None
+) -> list[FamilyFacts]:
     """The facts of these families (in id order): five queries, whatever their number. Only
-    the evidence phase one reads, unless `every_kind` (outcome plans may read any kind)."""
+    the evidence phase one reads, unless `every_kind` (outcome plans may read any kind), or
+    `only` the kinds and academic years it names; each event's source and reference only when
+    asked (`references`: identification names them)."""
     if not family_ids:
         return []
     members: dict[int, list[MemberFacts]] = defaultdict(list)
@@ -83,11 +97,16 @@ def load(family_ids: list[int], every_kind: bool = False) -> list[FamilyFacts]:
         AttendanceRecord.unauthorised,
         func.coalesce(AttendanceRecord.authorised, 0),
     ).where(AttendanceRecord.member_id.in_(in_families))
+    if only is not None:
+        query = query.where(AttendanceRecord.academic_year.in_(sorted(only.academic_years)))
     for row in _rows(query):
         attendance[family_of[row[0]]].append(AttendanceFact(*row))
     events: dict[int, list[EventFact]] = defaultdict(list)
-    query = select(Event.member_id, Event.kind, Event.date).where(Event.member_id.in_(in_families))
-    if not every_kind:
+    columns = (Event.member_id, Event.kind, Event.date) + ((Event.source, Event.reference) if references else ())
+    query = select(*columns).where(Event.member_id.in_(in_families))
+    if only is not None:
+        query = query.where(Event.kind.in_(sorted(only.event_kinds)))
+    elif not every_kind:
         query = query.where(Event.kind.in_(EVENT_KINDS))
     for row in _rows(query):
         events[family_of[row[0]]].append(EventFact(*row))
@@ -95,7 +114,9 @@ def load(family_ids: list[int], every_kind: bool = False) -> list[FamilyFacts]:
     query = select(Spell.member_id, Spell.kind, Spell.detail, Spell.start_date, Spell.end_date).where(
         Spell.member_id.in_(in_families)
     )
-    if not every_kind:
+    if only is not None:
+        query = query.where(Spell.kind.in_(sorted(only.spell_kinds)))
+    elif not every_kind:
         query = query.where(Spell.kind.in_(SPELL_KINDS))
     for row in _rows(query):
         spells[family_of[row[0]]].append(SpellFact(*row))

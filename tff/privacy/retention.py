@@ -156,6 +156,10 @@ def _steps(stamp, user_id: int | None, years: int, before: date):
                     FamilyStatusChange.reason.not_in(list(CLOSURE_REASONS)),
                 )
                 .values(reason=MARKER),
+                # an attachment override's reason is the coordinator's words; that there was one stays
+                update(Family)
+                .where(Family.id.in_(marked), Family.attach_override_reason.is_not(None))
+                .values(attach_override_reason=MARKER),
             ],
         ),
         (

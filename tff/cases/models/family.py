@@ -56,12 +56,19 @@ class Family(db.Model):
     outcome_plan: Mapped[str | None] = mapped_column(String(80))
     #: the family's lead worker (a lead worker or coordinator)
     lead_worker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: why the family was attached although not eligible on its confirmed criteria (empty when
+    #: it was eligible); shown wherever its attachment fee or claims are
+    attach_override_reason: Mapped[str | None] = mapped_column(String(500))
+    #: who recorded the override, and when
+    attach_override_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    attach_override_at: Mapped[datetime | None]
     #: when the personal data was removed under the retention period; never selected again
     anonymised_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    lead_worker = relationship("User")
+    lead_worker = relationship("User", foreign_keys=[lead_worker_id])
+    attach_override_by = relationship("User", foreign_keys=[attach_override_by_id])
     members: Mapped[list["Member"]] = relationship(  # noqa: F821
         back_populates="family", order_by="Member.date_of_birth"
     )

@@ -12,7 +12,7 @@ CRITERIA = {
     "national": {
         "education": "Poor school attendance or exclusions",
         "crime_asb": "Youth crime or anti-social behaviour",
-        "worklessness": "Adults on out-of-work benefits",
+        "work": "Adults on out-of-work benefits",
     },
     "problem": {
         "crime_asb": "Crime and anti-social behaviour",

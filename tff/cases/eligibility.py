@@ -1,0 +1,40 @@
+"""Whether a family is eligible for its programme, judged on its confirmed criteria (the rule
+itself is `tff.identification.engine.judge`, identification.md "Phase one" and "Phase two and
+Supporting Families"): which criteria count, and a family's eligibility read from the database.
+"""
+
+from sqlalchemy import select
+
+from tff.cases.models.identification import FROM_EVIDENCE, FamilyCriterion
+from tff.identification.engine import NATIONAL_WITH_LOCAL, PHASE1_NATIONAL, Eligibility, judge
+from tff.outcomes.plans.document import MIN_PROBLEMS
+
+#: phase one's national criteria, all three of which make a family eligible
+NATIONAL = PHASE1_NATIONAL
+#: how many headline problems make a family of a later programme eligible
+PROBLEMS_NEEDED = MIN_PROBLEMS
+
+__all__ = ["NATIONAL", "NATIONAL_WITH_LOCAL", "PROBLEMS_NEEDED", "Eligibility", "judge"]
+
+
+def confirmed(criterion) -> bool:
+    """A criterion counts once a person confirmed it or it was imported; one the evidence
+    suggested and nobody confirmed does not."""
+    return criterion.source != FROM_EVIDENCE or criterion.confirmed_at is not None
+
+
+def codes_of(criteria) -> dict[str, set[str]]:
+    """The confirmed criteria codes by kind, from FamilyCriterion rows."""
+    codes: dict[str, set[str]] = {}
+    for criterion in criteria:
+        if confirmed(criterion):
+            codes.setdefault(criterion.kind, set()).add(criterion.code)
+    return codes
+
+
+def family_eligibility(family) -> Eligibility:
+    """The family's eligibility on its confirmed criteria as they are now, read afresh."""
+    from tff.extensions import db
+
+    criteria = db.session.scalars(select(FamilyCriterion).where(FamilyCriterion.family_id == family.id)).all()
+    return judge(family.programme, codes_of(criteria))
