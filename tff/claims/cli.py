@@ -11,8 +11,7 @@ from tff.cases.validation import reference_problem
 from tff.claims import operations
 from tff.dates import PlausibleDate
 from tff.extensions import db
-from tff.jobs.cli_support import run_and_wait
-from tff.outcomes.cli import report_undecided
+from tff.jobs.cli_support import report_left_out, run_and_wait
 
 claims_cli = AppGroup("claims", help="Claim windows and their payment-by-results claims.")
 #: a YYYY-MM-DD within the dates the product accepts
@@ -72,7 +71,7 @@ def assemble(name, queue, helpers):
     )
     click.echo(job.message)
     db.session.expire_all()
-    report_undecided(operations.undecided_families(operations.get_window(name)))
+    report_left_out(operations.undecided_families(operations.get_window(name)), "decided")
 
 
 @claims_cli.command("exclude")

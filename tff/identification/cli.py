@@ -9,7 +9,6 @@ is for (nothing is changed); exit 1, once the others are printed, when some fami
 not be worked out (each named on stderr with why).
 """
 
-import json
 import sys
 
 import click
@@ -17,7 +16,7 @@ from flask.cli import with_appcontext
 
 from tff.dates import PlausibleDate
 from tff.identification import job as identification
-from tff.jobs.cli_support import run_and_wait
+from tff.jobs.cli_support import report_left_out, run_and_wait, write_json_array
 
 
 def _yes(value: bool) -> str:
@@ -62,20 +61,8 @@ def identify_command(as_of, family_ref: str | None, as_json: bool, queue: bool):
     left_out = identification.left_out(job.id)
     families = identification.identified(job.id, family_ref, skip=frozenset(f.family_id for f in left_out))
     if as_json:
-        out = sys.stdout
-        out.write("[")
-        first = True
-        for family in families:
-            out.write(("\n" if first else ",\n") + json.dumps(family.as_json()))
-            first = False
-        out.write("]\n" if first else "\n]\n")
-        out.flush()
+        write_json_array(family.as_json() for family in families)
     else:
         for family in families:
             click.echo(_line(family))
-    if left_out:
-        count = len(left_out)
-        click.echo(f"Error: {count:,} {'family' if count == 1 else 'families'} could not be worked out:", err=True)
-        for family in left_out:
-            click.echo(f"{family.family_ref}: could not be worked out: {family.reason}", err=True)
-        sys.exit(1)
+    report_left_out(left_out, "worked out")

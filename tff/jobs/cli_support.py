@@ -1,8 +1,9 @@
 """Running a job from a command: here and now, or handed to the workers, waiting either way."""
 
+import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import click
 
@@ -59,3 +60,28 @@ def run_and_wait(
         click.echo(f"Error: {job.message}", err=True)
         sys.exit(1)
     return job
+
+
+def write_json_array(objects: Iterable[dict]) -> None:
+    """One JSON array on stdout, an object a line, written as the objects come (flat memory on
+    a whole cohort's output)."""
+    out = sys.stdout
+    out.write("[")
+    first = True
+    for item in objects:
+        out.write(("\n" if first else ",\n") + json.dumps(item))
+        first = False
+    out.write("]\n" if first else "\n]\n")
+    out.flush()
+
+
+def report_left_out(families, what: str) -> None:
+    """Name each family a cohort job left out (`family_ref`, `reason`) on stderr and exit 1;
+    nothing when there is none. `what`: "decided", "worked out"."""
+    if not families:
+        return
+    count = len(families)
+    click.echo(f"Error: {count:,} {'family' if count == 1 else 'families'} could not be {what}:", err=True)
+    for family in families:
+        click.echo(f"{family.family_ref}: could not be {what}: {family.reason}", err=True)
+    sys.exit(1)

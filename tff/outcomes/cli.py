@@ -13,7 +13,6 @@ no results: nothing is printed for it, and that is no error (the evaluation's pa
 families no plan measures).
 """
 
-import json
 import sys
 
 import click
@@ -21,7 +20,7 @@ from flask.cli import with_appcontext
 
 from tff.dates import PlausibleDate
 from tff.extensions import db
-from tff.jobs.cli_support import run_and_wait
+from tff.jobs.cli_support import report_left_out, run_and_wait, write_json_array
 from tff.outcomes import evaluation as evaluations
 from tff.outcomes import undecided
 from tff.outcomes.models import OutcomeDecision
@@ -60,24 +59,5 @@ def outcomes_command(as_of, family_ref: str | None, as_json: bool, queue: bool, 
         for decision in decisions:
             click.echo(_line(decision))
     else:
-        out = sys.stdout
-        out.write("[")
-        first = True
-        for decision in decisions:
-            out.write(("\n" if first else ",\n") + json.dumps(decision.as_json()))
-            first = False
-        out.write("]\n" if first else "\n]\n")
-        out.flush()
-    report_undecided(undecided.of_evaluation(evaluation_id))
-
-
-def report_undecided(families) -> None:
-    """Name each family that could not be decided, and why, on stderr, and exit 1; nothing when
-    every family was decided."""
-    if not families:
-        return
-    count = len(families)
-    click.echo(f"Error: {count:,} {'family' if count == 1 else 'families'} could not be decided:", err=True)
-    for family in families:
-        click.echo(f"{family.family_ref}: could not be decided: {family.reason}", err=True)
-    sys.exit(1)
+        write_json_array(decision.as_json() for decision in decisions)
+    report_left_out(undecided.of_evaluation(evaluation_id), "decided")
