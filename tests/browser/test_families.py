@@ -46,10 +46,12 @@ def test_a_family_from_identification_to_closure(page, live):
     expect(page.get_by_text("NI QQ123456C")).to_be_visible()
 
     page.get_by_role("link", name="Confirm national criteria").click()
+    # All three: with two and no local filter a phase one family is not eligible to attach.
+    page.get_by_label("Youth crime or anti-social behaviour").check()
     page.get_by_label("Poor school attendance or exclusions").check()
     page.get_by_label("Adults on out-of-work benefits").check()
     page.get_by_role("button", name="Confirm").click()
-    expect(page.locator(".tff-criteria-national li")).to_have_count(2)
+    expect(page.locator(".tff-criteria-national li")).to_have_count(3)
     expect(page.get_by_text("confirmed by Cara Coordinator").first).to_be_visible()
 
     page.get_by_role("link", name="Identification").click()
