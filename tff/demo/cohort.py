@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from tff.cases.eligibility import NATIONAL
 from tff.evidence.kinds import default_term_dates
+from tff.outcomes.plans import default_plans
 
 FAMILY_COLUMNS = [
     "family_ref",
@@ -112,22 +113,9 @@ SCHOOLS = [
     "Ferham Primary",
 ]
 LOCAL_CRITERIA = ["deprived_area", "benefit_cap", "adult_mental_health", "domestic_abuse", "substance_misuse"]
-PHASE2_PROBLEMS = ["crime_asb", "education", "children_need_help", "worklessness", "domestic_abuse", "health"]
-#: the headline problems of the shipped Supporting Families plan, which the demo adopts
-SUPPORTING_FAMILIES_PROBLEMS = [
-    "good_education",
-    "early_years",
-    "health",
-    "substance_use",
-    "family_relationships",
-    "children_safe",
-    "crime",
-    "domestic_abuse",
-    "housing",
-    "financial_stability",
-]
-#: the problem codes a family of each programme carries: those of the plan that measures it
-PROBLEMS = {"phase2": PHASE2_PROBLEMS, "supporting_families": SUPPORTING_FAMILIES_PROBLEMS}
+#: the problem codes a family of each programme carries: the headline problems of the shipped
+#: plan that measures it (which the demo adopts), in the plan's order
+PROBLEMS = {plan.framework: [problem.code for problem in plan.problems] for plan in default_plans()}
 #: how many headline problems a family of each programme has (a Supporting Families family at
 #: least three, a phase two family at least two)
 PROBLEM_COUNTS = {"phase2": (2, 3), "supporting_families": (3, 4)}
