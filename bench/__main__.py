@@ -13,7 +13,7 @@ os.environ["TFF_ENV"] = "test"
 
 from sqlalchemy import select  # noqa: E402
 
-from bench import claims, cohort, family_list, funding, identify, imports, load, outcomes  # noqa: E402
+from bench import claims, cohort, family_list, funding, identify, imports, load, outcomes, worklist  # noqa: E402
 from tff.auth.models import User  # noqa: E402
 from tff.auth.operations import create_user  # noqa: E402
 from tff.extensions import db  # noqa: E402
@@ -31,7 +31,7 @@ def users(app) -> list[int]:
         return list(db.session.scalars(select(User.id).where(User.role == "lead_worker").order_by(User.id)))
 
 
-PARTS = ("family_list", "outcomes", "identify", "claims", "funding", "imports", "load")
+PARTS = ("family_list", "outcomes", "identify", "worklist", "claims", "funding", "imports", "load")
 
 
 def main() -> int:
@@ -56,6 +56,7 @@ def main() -> int:
         rows = family_list.run(app) if "family_list" in parts else []
         outcome = outcomes.run(app, args.families) if "outcomes" in parts else None
         identified = identify.run(app, args.families) if "identify" in parts else None
+        listed = worklist.run(app, args.families) if "worklist" in parts else None
         claim = claims.run(app, args.families) if "claims" in parts else None
         money = None
         if "funding" in parts:
@@ -88,13 +89,16 @@ def main() -> int:
         print(f"\n{len(rows) - len(slow)} of {len(rows)} within target")
     outcomes_ok = outcomes.report(outcome, backend) if outcome is not None else True
     identify_ok = identify.report(identified, backend) if identified is not None else True
+    worklist_ok = worklist.report(listed, backend) if listed is not None else True
     claims_ok = claims.report(claim, backend) if claim is not None else True
     funding_ok = funding.report(money, backend) if money is not None else True
     imports_ok = imports.report(import_rows, backend) if import_rows is not None else True
     load_ok = load.report(pages, backend) if pages is not None else True
     if "load" in parts and pages is None:
         print("\nPages under load: measured on PostgreSQL only")
-    return 1 if slow or not all((outcomes_ok, identify_ok, claims_ok, funding_ok, imports_ok, load_ok)) else 0
+    return (
+        1 if slow or not all((outcomes_ok, identify_ok, worklist_ok, claims_ok, funding_ok, imports_ok, load_ok)) else 0
+    )
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ def requests(app) -> list[tuple[str, str]]:
             ("search by NI number", f"/families/?q={adult.nino}"),
             ("filters and sort", "/families/?status=attached&programme=phase1&sort=attached"),
             ("criterion filter", "/families/?criterion=local:benefit_cap&sort=identified"),
-            ("identification worklist", "/families/identification"),
+            ("identification worklist", "/identification/"),
         ]
 
 

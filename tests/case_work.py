@@ -96,3 +96,15 @@ def count(app, model, **where) -> int:
         for name, value in where.items():
             query = query.where(getattr(model, name) == value)
         return len(db.session.scalars(query).all())
+
+
+def record_criteria(client, reference: str, kind: str, codes, note: str = "Confirmed with the family at a home visit"):
+    """A coordinator records criteria of one kind for a family, as its page's "Record criteria"
+    form does; returns the response."""
+    from tests.helpers import submit
+
+    return submit(
+        client,
+        f"/families/{reference}/criteria/record",
+        {"criteria": [f"{kind}:{code}" for code in codes], "note": note},
+    )

@@ -95,13 +95,16 @@ def run_import(app, kind: str, data: bytes, filename: str | None = None, dry_run
             tally=_counts(run.tally),
             changed=run.changed,
             changes=run.changes,
+            # families attached without meeting the criteria on what is confirmed: (ref, why)
+            unconfirmed=run.unconfirmed_families,
             rows=run.rows,
             rejections=rejections,
         )
 
 
 def _counts(tally: dict | None) -> dict | None:
-    return None if tally is None else {k: v for k, v in tally.items() if k not in ("changed", "changes")}
+    kept_apart = ("changed", "changes", "unconfirmed", "unconfirmed_families")
+    return None if tally is None else {k: v for k, v in tally.items() if k not in kept_apart}
 
 
 def audit_count(app) -> int:

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from tests.case_work import audit_entries, error_summary, sign_in_as, text
+from tests.case_work import audit_entries, error_summary, record_criteria, sign_in_as, text
 from tests.helpers import sign_in, submit
 from tff.cases.eligibility import NATIONAL, judge
 from tff.cases.models import Family, FamilyCriterion, FamilyStatusChange, Member
@@ -175,9 +175,12 @@ def test_two_national_criteria_without_a_local_filter_are_refused_and_with_one_a
     sign_in(client, make.user("coordinator").email)
     _identified_family_with_results(clean, make, "F000046", {"national": [CRIME, EDUCATION]})
     refused = submit(client, "/families/F000046/attach", _date("attached_on", date(2012, 9, 15)))
-    assert "meets 2 of the 3 national criteria (crime_asb, education) and no local filter" in error_summary(refused)
+    assert (
+        "meets 2 of the 3 national criteria (Poor school attendance or exclusions, Youth crime or anti-social "
+        "behaviour) and no local filter"
+    ) in error_summary(refused)
 
-    submit(client, "/families/F000046/criteria/local", {"codes": ["deprived_area"]})
+    record_criteria(client, "F000046", "local", ["deprived_area"])
     form = client.get("/families/F000046/attach")
     assert "Why is the family being attached without meeting the criteria?" not in text(form)
     done = submit(client, "/families/F000046/attach", _date("attached_on", date(2012, 9, 15)))
@@ -284,11 +287,11 @@ def test_the_worklist_lists_only_families_eligible_under_the_rule(client, make, 
                 for code in codes:
                     db.session.add(FamilyCriterion(family_id=family.id, kind=kind, code=code, source="confirmed"))
             db.session.commit()
-    html = client.get("/families/identification").get_data(as_text=True)
+    html = client.get("/identification/").get_data(as_text=True)
     listed = {ref for ref in cases if f'href="/families/{ref}"' in html}
     assert listed == {"W3", "W2L"}
     assert "phase one needs all three national criteria, or two of them and a local filter" in text(
-        client.get("/families/identification")
+        client.get("/identification/")
     )
 
 

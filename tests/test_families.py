@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from tests.case_work import record_criteria
 from tests.helpers import sign_in, submit
 from tff.audit.models import AuditEntry
 from tff.cases.models import Family, FamilyStatusChange, LeadWorkerAssignment, Member, TafMember, Team
@@ -53,7 +54,7 @@ def test_identify_attach_close_and_reopen(client, coordinator, app):
     )
     assert _family(app, "F900001").status == "identified"
 
-    submit(client, "/families/F900001/criteria/national", {"codes": ["education", "crime_asb", "work"]})
+    record_criteria(client, "F900001", "national", ["education", "crime_asb", "work"])
     submit(client, "/families/F900001/attach", _date("attached_on", date(2013, 6, 3)))
     family = _family(app, "F900001")
     assert (family.status, family.attached_on) == ("attached", date(2013, 6, 3))
@@ -195,14 +196,14 @@ def test_lead_worker_sees_their_family_and_taf_membership_opens_one(client, make
 def test_criteria_confirmed_and_the_worklist(client, coordinator, make, app):
     make.family("F900008", programme="phase1", identified_on=date(2013, 1, 1))
     make.family("F900009", programme="phase1", identified_on=date(2013, 1, 1))
-    submit(client, "/families/F900008/criteria/national", {"codes": ["education", "crime_asb", "work"]})
-    submit(client, "/families/F900009/criteria/national", {"codes": ["education"]})
-    worklist = client.get("/families/identification").get_data(as_text=True)
+    record_criteria(client, "F900008", "national", ["education", "crime_asb", "work"])
+    record_criteria(client, "F900009", "national", ["education"])
+    worklist = client.get("/identification/").get_data(as_text=True)
     assert 'href="/families/F900008"' in worklist and 'href="/families/F900009"' not in worklist
-    assert "confirmed by" in client.get("/families/F900008").get_data(as_text=True)
+    assert "Recorded by a person" in client.get("/families/F900008").get_data(as_text=True)
     submit(client, "/families/F900008/attach", _date("attached_on", date(2013, 2, 1)))
-    assert 'href="/families/F900008"' not in client.get("/families/identification").get_data(as_text=True)
-    assert client.get("/families/F900008/criteria/wizardry").status_code == 404
+    assert 'href="/families/F900008"' not in client.get("/identification/").get_data(as_text=True)
+    assert client.get("/families/F900008/criteria/wizardry/crime_asb/reject").status_code == 404
 
 
 @pytest.mark.parametrize("role", ["lead_worker", "finance", "manager", "auditor"])
@@ -262,7 +263,9 @@ def test_no_family_scoped_url_opens_another_workers_family(client, make, app):
                 "cases.reopen",
                 "cases.edit",
                 "cases.lead_worker",
-                "cases.criteria",
+                "family_criteria.reject",
+                "family_criteria.withdraw",
+                "family_criteria.record",
                 "verified_outcomes.decide",
             ):
                 assert response.status_code == 404, f"GET {url} gave {response.status_code}"

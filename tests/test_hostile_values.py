@@ -387,7 +387,8 @@ def _assert_the_survey_is_complete(app, surveys) -> None:
     assert "as_of" in surveys["family_results.index"].query
     assert {"name", "max_open_cases", "max_per_worker"} <= surveys["teams.team_form"].fields
     assert {"max_caseload", "role", "password"} <= surveys["auth.edit_user"].fields
-    assert "codes" in surveys["cases.criteria"].fields
+    assert {"criteria", "note"} <= surveys["family_criteria.record"].fields
+    assert "reason" in surveys["family_criteria.reject"].fields
     assert "text" in surveys["plans.edit"].fields
     assert "closed_on" in surveys["cases.close"].dates
 
@@ -526,7 +527,7 @@ def test_the_audit_trail_and_views_log_start_from_the_newest_for_a_number_too_la
     assert views.status_code == 200 and "F-SEEN" in text(views)
 
 
-def test_confirming_a_blank_criterion_says_it_is_not_a_choice_and_stores_nothing(client, clean, make):
+def test_recording_a_blank_criterion_says_it_is_not_a_choice_and_stores_nothing(client, clean, make):
     from sqlalchemy import func, select
 
     from tff.cases.models import FamilyCriterion
@@ -534,7 +535,7 @@ def test_confirming_a_blank_criterion_says_it_is_not_a_choice_and_stores_nothing
 
     make.family("F-CRIT")
     sign_in(client, make.user("coordinator").email)
-    response = submit(client, "/families/F-CRIT/criteria/national", {"codes": " "})
+    response = submit(client, "/families/F-CRIT/criteria/record", {"criteria": " ", "note": "A home visit"})
     assert response.status_code == 200
     assert "not a valid choice" in error_summary(response)
     with clean.app_context():

@@ -276,6 +276,7 @@ def test_a_dry_run_lists_the_changes_on_stderr_and_keeps_its_one_line_on_stdout(
     assert result.stderr.splitlines() == [
         'F001 would change: status "identified" -> "attached"; attached_on (empty) -> "2013-02-01"; '
         'postcode "S60 1AA" -> "S61 2BB"',
+        "F001 would be attached without confirmed criteria: it meets 0 of the 3 national criteria and no local filter",
         "Dry run: nothing was changed.",
     ]
     assert (_family(clean, "F001").postcode, _family(clean, "F001").attached_on) == ("S60 1AA", None)

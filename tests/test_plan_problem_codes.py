@@ -13,8 +13,8 @@ from tests.case_work import error_summary, text
 from tests.helpers import Maker, sign_in, submit
 from tests.imports_support import families_csv, family, run_import
 from tff.cases.models import Family, FamilyCriterion
-from tff.cases.operations import CaseError, set_criteria
 from tff.extensions import db
+from tff.identification.decisions import CriterionRefused, record_criteria
 from tff.outcomes.plan_versions.models import OutcomePlanVersion
 from tff.outcomes.plan_versions.operations import adopt, next_version_text, store, store_shipped
 from tff.outcomes.plans import default_plans
@@ -172,16 +172,17 @@ def test_the_family_page_offers_the_supporting_families_plans_problems(clean, pl
     made = make.family(
         "S001", programme=SF, status="attached", identified_on=date(2023, 1, 2), attached_on=date(2023, 1, 9)
     )
-    page = coordinator.get("/families/S001/criteria/problem")
+    page = coordinator.get("/families/S001/criteria/record")
     assert page.status_code == 200
     body = text(page)
     for problem in SF_PLAN.problems:
         assert problem.title in body
-        assert f'value="{problem.code}"' in page.get_data(as_text=True)
+        assert f'value="problem:{problem.code}"' in page.get_data(as_text=True)
     assert "Children who need help" not in body  # phase two's, not this plan's
     assert "supporting-families-2022 v1" in body
 
-    response = submit(coordinator, "/families/S001/criteria/problem", {"codes": ["good_education", "crime", "housing"]})
+    chosen = {"criteria": [f"problem:{code}" for code in ("good_education", "crime", "housing")], "note": "The TAF"}
+    response = submit(coordinator, "/families/S001/criteria/record", chosen)
     assert response.status_code == 302
     assert _problems(clean, "S001") == ["crime", "good_education", "housing"]
     family_page = text(coordinator.get("/families/S001"))
@@ -189,16 +190,18 @@ def test_the_family_page_offers_the_supporting_families_plans_problems(clean, pl
     for code in ("good_education", "crime", "housing"):
         assert titles[code] in family_page
 
-    refused = submit(coordinator, "/families/S001/criteria/problem", {"codes": ["crime", "crime_asb"]})
+    refused = submit(
+        coordinator, "/families/S001/criteria/record", {"criteria": ["problem:crime_asb"], "note": "The TAF"}
+    )
     assert refused.status_code == 200 and error_summary(refused)
     assert _problems(clean, "S001") == ["crime", "good_education", "housing"]
     with clean.app_context():
         from tff.auth.models import User
 
         by = db.session.scalar(select(User).where(User.role == "coordinator"))
-        with pytest.raises(CaseError) as wrong:
-            set_criteria(db.session.get(Family, made.id), "problem", {"crime", "crime_asb"}, by)
-        assert wrong.value.problems["problem"] == (
+        with pytest.raises(CriterionRefused) as wrong:
+            record_criteria(db.session.get(Family, made.id), [("problem", "crime_asb")], "The TAF", by)
+        assert wrong.value.problems["criteria"] == (
             "Not a headline problem of this family's outcome plan: crime_asb "
             f"(the supporting-families-2022 v1 plan's codes are {SF_CODES})"
         )
@@ -207,12 +210,13 @@ def test_the_family_page_offers_the_supporting_families_plans_problems(clean, pl
 
 def test_a_family_no_plan_measures_is_told_why_its_problems_cannot_be_recorded(clean, make, coordinator):
     make.family("S001", programme=SF, status="attached", attached_on=date(2023, 1, 9))
-    page = coordinator.get("/families/S001/criteria/problem")
-    assert page.status_code == 200
-    assert (
+    why = (
         "Headline problems cannot be recorded for this family: no outcome plan of supporting_families is "
         "adopted: a manager adopts one at Outcome plans"
-    ) in text(page)
+    )
+    for page in (coordinator.get("/families/S001/criteria/record"), coordinator.get("/families/S001")):
+        assert page.status_code == 200
+        assert why in text(page)
 
 
 def test_the_worklist_titles_problems_as_the_familys_plan_does(clean, plans, coordinator):
@@ -222,7 +226,7 @@ def test_the_worklist_titles_problems_as_the_familys_plan_does(clean, plans, coo
         families_csv(family("S001", programme=SF, identified_on="2023-02-01", problems="crime;housing;good_education")),
     )
     assert result.accepted == 1
-    worklist = text(coordinator.get("/families/identification"))
+    worklist = text(coordinator.get("/identification/"))
     assert "S001" in worklist
     titles = {p.code: p.title for p in SF_PLAN.problems}
     for code in ("crime", "housing", "good_education"):

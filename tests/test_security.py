@@ -55,7 +55,8 @@ FAMILY_OWNED = (
 LEAD_WORKER_PAGES_WITHOUT_A_REFERENCE = {
     "pages.home",
     "cases.index",
-    "cases.identification",
+    "identification.worklist",
+    "identification.worklist_csv",
     "jobs.index",
     "jobs.show",
     "jobs.status",
@@ -350,6 +351,7 @@ NEUTRALISED_CSV = {
     "imports.rejections_csv",
     "funding.table_csv",
     "privacy.family_views_csv",
+    "identification.worklist_csv",
 }
 #: the import's file, handed back byte for byte as it was uploaded: it is the record of what
 #: was imported, so it is not rewritten

@@ -76,7 +76,7 @@ def build_world(app, make) -> SimpleNamespace:
                 Priority(family_id=fid, whose="family", position=1, text="Keep the house"),
                 TafMeeting(family_id=fid, held_on=day, decisions="Meet again"),
                 CaseReview(family_id=fid, reviewed_on=day, summary="Going well"),
-                FamilyCriterion(family_id=fid, kind="national", code="education", source="manual"),
+                FamilyCriterion(family_id=fid, kind="national", code="education", source="confirmed"),
             ]
         )
         window = ClaimWindow(name="2013-07", as_of=date(2013, 7, 31))
@@ -123,6 +123,7 @@ def build_world(app, make) -> SimpleNamespace:
             "step": "accept",
             "decision": "approve",
             "kind": "national",
+            "code": "education",
             "filename": "govuk-frontend.min.css",
         }
     return SimpleNamespace(users=users, owner=owner, intruder=intruder, theirs=theirs, mine=mine, values=values)

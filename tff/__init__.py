@@ -54,6 +54,9 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     from tff.evidence.views import bp as evidence_bp
     from tff.funding.views import bp as funding_bp
     from tff.funding.views import settings_bp as funding_settings_bp
+    from tff.identification.criteria_views import bp as family_criteria_bp
+    from tff.identification.settings_views import bp as identification_settings_bp
+    from tff.identification.worklist_views import bp as identification_bp
     from tff.imports.views import bp as imports_bp
     from tff.jobs.views import bp as jobs_bp
     from tff.outcomes.evaluation_views import bp as outcomes_bp
@@ -69,6 +72,9 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
         audit_bp,
         jobs_bp,
         cases_bp,
+        family_criteria_bp,
+        identification_bp,
+        identification_settings_bp,
         teams_bp,
         imports_bp,
         evidence_settings_bp,

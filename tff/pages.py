@@ -27,7 +27,7 @@ GOVUK_ASSETS = Path(__file__).parent / "static" / "govuk" / "assets"
 NAVIGATION = [
     ("Home", "pages.home", ALL),
     ("Families", "cases.index", ALL),
-    ("Identification", "cases.identification", {roles.COORDINATOR}),
+    ("Identification", "identification.worklist", {roles.COORDINATOR}),
     ("Caseloads", "cases.caseloads", {roles.COORDINATOR, roles.MANAGER, roles.ADMIN}),
     ("Jobs", "jobs.index", ALL),
     ("Imports", "imports.index", {roles.COORDINATOR, roles.ADMIN}),

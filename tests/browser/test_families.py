@@ -45,14 +45,15 @@ def test_a_family_from_identification_to_closure(page, live):
     expect(page.get_by_role("cell", name="Leanne Booth F777001-01")).to_be_visible()
     expect(page.get_by_text("NI QQ123456C")).to_be_visible()
 
-    page.get_by_role("link", name="Confirm national criteria").click()
+    page.get_by_role("link", name="Record criteria the data does not show").click()
     # All three: with two and no local filter a phase one family is not eligible to attach.
-    page.get_by_label("Youth crime or anti-social behaviour").check()
-    page.get_by_label("Poor school attendance or exclusions").check()
-    page.get_by_label("Adults on out-of-work benefits").check()
-    page.get_by_role("button", name="Confirm").click()
-    expect(page.locator(".tff-criteria-national li")).to_have_count(3)
-    expect(page.get_by_text("confirmed by Cara Coordinator").first).to_be_visible()
+    page.get_by_label("National criteria: Youth crime or anti-social behaviour").check()
+    page.get_by_label("National criteria: Poor school attendance or exclusions").check()
+    page.get_by_label("National criteria: Adults on out-of-work benefits").check()
+    page.get_by_label("What shows the family meets them?").fill("The school and the police panel, 2 May 2013")
+    page.get_by_role("button", name="Record the criteria").click()
+    expect(page.locator(".tff-criteria-national .tff-criterion--confirmed")).to_have_count(3)
+    expect(page.get_by_text("Eligible for Phase one (2012) on its confirmed criteria")).to_be_visible()
 
     page.get_by_role("link", name="Identification").click()
     expect(page.get_by_role("link", name="F777001")).to_be_visible()

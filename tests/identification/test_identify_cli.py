@@ -12,7 +12,7 @@ from tff.cases.models import FamilyCriterion, Member
 from tff.cases.models.identification import CONFIRMED, FROM_EVIDENCE, IMPORTED
 from tff.evidence.models import AttendanceRecord, Event, Spell
 from tff.extensions import db
-from tff.identification.models import IdentificationSuggestion
+from tff.identification.models import IdentificationSuggestion, RejectedCriterion
 from tff.outcomes.models import UndecidedFamily
 
 KEYS = {"family_ref", "programme", "suggested", "confirmed", "eligible", "eligible_if_confirmed", "evidence"}
@@ -97,6 +97,28 @@ def test_json_is_one_object_per_identified_family_sorted_with_the_contracts_keys
     assert (by["F002"]["confirmed"], by["F002"]["eligible_if_confirmed"]) == (["deprived_area"], False)
     for ref in ("F003", "F004", "F006"):
         assert (by[ref]["suggested"], by[ref]["evidence"], by[ref]["eligible"]) == ([], {}, False)
+
+
+def test_a_rejected_suggestion_is_neither_listed_nor_counted_if_confirmed(run, clean):
+    ids = _cohort(clean)
+    with clean.app_context():
+        by = Maker(clean).user("coordinator")
+        db.session.add(
+            RejectedCriterion(
+                family_id=ids["F001"],
+                kind="national",
+                code="work",
+                reason="Not this household's",
+                evidence=[],
+                rejected_by_id=by.id,
+            )
+        )
+        db.session.commit()
+    by_ref = {f["family_ref"]: f for f in json.loads(run("--as-of", "2013-08-14", "--json").stdout)}
+    assert by_ref["F001"]["suggested"] == ["crime_asb"]
+    assert by_ref["F001"]["evidence"] == {"crime_asb": ["asb 2013-02-11 (police E123)"]}
+    # education confirmed, crime_asb suggested, work rejected: two national criteria, no local filter
+    assert (by_ref["F001"]["eligible"], by_ref["F001"]["eligible_if_confirmed"]) == (False, False)
 
 
 def test_the_asb_of_the_day_a_year_before_counts_no_longer_on_the_next(run, clean):

@@ -33,8 +33,10 @@ def codes_of(criteria) -> dict[str, set[str]]:
 
 
 def family_eligibility(family) -> Eligibility:
-    """The family's eligibility on its confirmed criteria as they are now, read afresh."""
+    """The family's eligibility on its confirmed criteria as they are now, read afresh, its
+    criteria named by their titles (the reason is shown on pages and kept in the audit trail)."""
     from tff.extensions import db
+    from tff.identification.decisions import titles_of
 
     criteria = db.session.scalars(select(FamilyCriterion).where(FamilyCriterion.family_id == family.id)).all()
-    return judge(family.programme, codes_of(criteria))
+    return judge(family.programme, codes_of(criteria), titles_of(family))

@@ -1,6 +1,5 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
     GovCheckboxInput,
     GovRadioInput,
     GovSelect,
@@ -13,7 +12,6 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -150,12 +148,6 @@ class LeadWorkerForm(FlaskForm):
     )
     confirm_over_limit = BooleanField("Assign anyway, above the caseload limit", widget=GovCheckboxInput())
     submit = SubmitField("Assign", widget=GovSubmitInput())
-
-
-class CriteriaForm(FlaskForm):
-    # No `Optional()`: it would clear the choice check's error for a blank value (" ").
-    codes = SelectMultipleField("Criteria met", widget=GovCheckboxesInput())
-    submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 
 class TafMemberForm(FlaskForm):

@@ -13,17 +13,14 @@ from tff.cases.models import (
     ATTACHED,
     CLOSED,
     CLOSURE_REASONS,
-    CRITERIA,
     IDENTIFIED,
     PROGRAMMES,
     Family,
-    FamilyCriterion,
     FamilyStatusChange,
     LeadWorkerAssignment,
     Member,
     TafMember,
 )
-from tff.cases.models.identification import CONFIRMED
 from tff.cases.validation import (
     nino_problem,
     normalise_nino,
@@ -34,7 +31,6 @@ from tff.cases.validation import (
     upn_problem,
 )
 from tff.extensions import db
-from tff.outcomes.plan_versions.measuring import codes_listed, plan_measuring, why_not_measured
 from tff.timeutil import utcnow
 
 
@@ -310,51 +306,6 @@ def next_person_ref(family: Family) -> str:
     while f"{family.reference}-{n:02d}" in taken:
         n += 1
     return f"{family.reference}-{n:02d}"
-
-
-def set_criteria(family: Family, kind: str, codes: set[str], by, note: str | None = None) -> None:
-    """A person confirms which criteria of this kind the family meets: ticked ones are
-    confirmed (kept with their source), unticked ones removed. Headline problems are those of
-    the outcome plan that measures the family."""
-    known = CRITERIA[kind]
-    if kind == "problem" and codes:
-        plan = plan_measuring(family)
-        if plan is None:
-            raise CaseError({kind: f"Headline problems cannot be recorded for this family: {why_not_measured(family)}"})
-        known = {p.code for p in plan.problems}
-        unknown = codes - known
-        if unknown:
-            named = ", ".join(sorted(unknown))
-            raise CaseError(
-                {kind: f"Not a headline problem of this family's outcome plan: {named} ({codes_listed(plan)})"}
-            )
-    unknown = codes - set(known)
-    if unknown:
-        raise CaseError({kind: f"Unknown criteria: {', '.join(sorted(unknown))}"})
-    existing = {c.code: c for c in family.criteria if c.kind == kind}
-    before = {"criteria": sorted(existing)}
-    now = utcnow()
-    for code in codes:
-        criterion = existing.get(code)
-        if criterion is None:
-            criterion = FamilyCriterion(family_id=family.id, kind=kind, code=code, source=CONFIRMED)
-            db.session.add(criterion)
-        criterion.confirmed_by_id, criterion.confirmed_at = by.id, now
-        if note:
-            criterion.note = note
-    for code, criterion in existing.items():
-        if code not in codes:
-            db.session.delete(criterion)
-    record(
-        f"family.criteria.{kind}",
-        "family",
-        family.reference,
-        f"Confirmed the {kind} criteria of family {family.reference}",
-        before=before,
-        after={"criteria": sorted(codes)},
-        user=by,
-    )
-    db.session.commit()
 
 
 def add_taf_member(

@@ -15,6 +15,7 @@ from tff.cases.models import CRITERIA, PROGRAMMES, STATUSES, Family, FamilyCrite
 from tff.cases.models.member import name_key
 from tff.cases.validation import NINO, POSTCODE, UPN, normalise_nino, normalise_postcode
 from tff.extensions import db
+from tff.identification.settings import local_filters
 from tff.inputs import as_int
 from tff.outcomes.plan_versions.measuring import adopted_versions
 
@@ -42,7 +43,7 @@ class CriterionChoice:
 def criterion_groups() -> list[tuple[str, list[CriterionChoice]]]:
     """The criterion filter's choices, grouped: phase one's national criteria, the headline
     problems of each programme's adopted outcome plans (every version's, titled as the latest
-    titles them, the group naming the plans), and the local criteria. One query."""
+    titles them, the group naming the plans), and the council's local filters. Two queries."""
     groups = [("National (phase one)", [CriterionChoice(f"national:{c}", t) for c, t in CRITERIA["national"].items()])]
     by_programme: dict[str, list] = {}
     for framework, name, version, in_force_from, document in adopted_versions():
@@ -62,7 +63,7 @@ def criterion_groups() -> list[tuple[str, list[CriterionChoice]]]:
                 [CriterionChoice(f"problem:{programme}.{code}", title) for code, title in titles.items()],
             )
         )
-    groups.append(("Local", [CriterionChoice(f"local:{c}", t) for c, t in CRITERIA["local"].items()]))
+    groups.append(("Local", [CriterionChoice(f"local:{c}", t) for c, t in local_filters().items()]))
     return groups
 
 

@@ -18,7 +18,6 @@ from tff.cases.eligibility import family_eligibility
 from tff.cases.forms import (
     AttachForm,
     CloseForm,
-    CriteriaForm,
     EditFamilyForm,
     FamilyForm,
     LeadWorkerForm,
@@ -27,10 +26,8 @@ from tff.cases.forms import (
     TafMemberForm,
     TeamForm,
 )
-from tff.cases.identification import THRESHOLDS, worklist
 from tff.cases.models import (
     CLOSURE_REASONS,
-    CRITERIA,
     FamilyStatusChange,
     LeadWorkerAssignment,
     Member,
@@ -41,7 +38,7 @@ from tff.cases.operations import CaseError
 from tff.cases.search import PAGE_SIZE, FamilyFilters, criterion_groups, page_of_families
 from tff.extensions import db
 from tff.forms import show_problems
-from tff.outcomes.plan_versions.measuring import plan_measuring, problem_titles, why_not_measured
+from tff.identification.criteria import family_criteria
 
 bp = Blueprint("cases", __name__, url_prefix="/families")
 
@@ -74,12 +71,6 @@ def index():
         workers=_lead_workers() if current_user.role != roles.LEAD_WORKER else [],
         criterion_groups=groups,
     )
-
-
-@bp.get("/identification")
-@role_required(ALL)
-def identification():
-    return render_template("cases/identification.html", rows=worklist(current_user), thresholds=THRESHOLDS)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -130,9 +121,7 @@ def show(reference: str):
         assignments=assignments,
         today=date.today(),
         closure_reasons=CLOSURE_REASONS,
-        criteria_titles=CRITERIA,
-        # the headline problems are titled as the family's outcome plan titles them
-        problem_titles=problem_titles(plan_measuring(family)),
+        criteria=family_criteria(family),
         can_coordinate=current_user.role in COORDINATORS,
         can_work=current_user.role in CASE_WORKERS,
     )
@@ -272,52 +261,6 @@ def lead_worker(reference: str):
                         flash(f"Above the caseload limit: {warning}", "info")
                     return redirect(url_for("cases.show", reference=family.reference))
     return form_page(form, family, "Choose the lead worker", warnings=warnings)
-
-
-@bp.route("/<reference>/criteria/<kind>", methods=["GET", "POST"])
-@role_required(COORDINATORS)
-def criteria(reference: str, kind: str):
-    if kind not in CRITERIA:
-        abort(404)
-    family = get_family_or_404(current_user, reference)
-    headings = {
-        "national": "National criteria met",
-        "problem": "Headline problems identified",
-        "local": "Local criteria met",
-    }
-    intro = "Tick each one you have confirmed from the evidence or the family."
-    titles = CRITERIA[kind]
-    held = [c.code for c in family.criteria if c.kind == kind]
-    if kind == "problem":
-        # The headline problems a family may carry are those of the plan that measures it.
-        plan = plan_measuring(family)
-        if plan is None:
-            return render_template(
-                "cases/not_measured.html",
-                family=family,
-                heading=headings[kind],
-                why=f"Headline problems cannot be recorded for this family: {why_not_measured(family)}.",
-            )
-        titles = problem_titles(plan)
-        intro = f"The headline problems of the outcome plan {plan.rule_set} ({plan.title}). {intro}"
-    form = CriteriaForm()
-    form.codes.choices = [SelectChoice(code, title) for code, title in titles.items()] + [
-        # held from before (another plan, or phase two's list): shown so that it can be unticked
-        SelectChoice(code, f"{code} (not a headline problem of this family's outcome plan)")
-        for code in sorted(set(held) - titles.keys())
-    ]
-    if request.method == "GET":
-        form.codes.data = held
-    if form.validate_on_submit():
-        try:
-            operations.set_criteria(family, kind, set(form.codes.data or []), current_user)
-        except CaseError as exc:
-            db.session.rollback()
-            show_problems(form, {"codes": "; ".join(exc.problems.values())})
-        else:
-            flash("The criteria have been confirmed", "success")
-            return redirect(url_for("cases.show", reference=family.reference))
-    return form_page(form, family, headings[kind], intro=intro)
 
 
 def _member_or_404(family, person_ref: str) -> Member:

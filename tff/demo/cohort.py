@@ -4,7 +4,9 @@ Rows are yielded one family at a time, so the same code makes a demo of a few hu
 families and a benchmark cohort of a region's 100,000 without holding it in memory.
 The families follow the programme's patterns: poor attendance, ASB and youth offending in
 the six months before attachment, adults on out-of-work benefits, and for many of them
-improvement afterwards, so that some results are met and some narrowly missed.
+improvement afterwards, so that some results are met and some narrowly missed. The demo's
+cohort (`CohortMaker.demo`) also has identified families whose evidence meets the criteria, so
+that a coordinator has suggestions to confirm on the first day.
 """
 
 import random
@@ -144,6 +146,38 @@ IDENTIFIED_BETWEEN = {
 #: (`PROGRAMME_ENDS`), by which some of its families are claimable. Evidence after them has mostly
 #: not arrived yet.
 DEMO_AS_OF = {"phase2": date(2020, 3, 31), "supporting_families": date(2025, 3, 31)}
+#: the date the phase one cohort's evidence is as of: school terms starting after it have mostly
+#: not been sent yet
+PHASE_ONE_AS_OF = date(2014, 4, 30)
+#: the dates the suggested criteria of the demo's identified families are worked out as of, one
+#: per programme: phase one's as of its evidence, phase two's and Supporting Families' on the last
+#: day the demo identifies their families, when their shipped plans are in force. One date for
+#: every programme would find no evidence of the others: phase one's is in 2012 to 2014, the
+#: Supporting Families plan in force from October 2022.
+IDENTIFY_AS_OF = {
+    "phase1": PHASE_ONE_AS_OF,
+    "phase2": IDENTIFIED_BETWEEN["phase2"][1],
+    "supporting_families": IDENTIFIED_BETWEEN["supporting_families"][1],
+}
+#: the identified families, not attached, whose criteria a coordinator confirms on the first
+#: sign-in, each with the evidence it has on its programme's `IDENTIFY_AS_OF`: phase one families
+#: meeting all three national criteria (crime or ASB, school, work), and others meeting two of
+#: them beside a domestic abuse incident; a phase two and a Supporting Families family whose
+#: evidence meets their shipped plans' identify rules; and one family with no evidence at all,
+#: whose attachment is refused until a coordinator records why.
+SHOWCASE = (
+    ("phase1", ("asb", "absence", "benefit")),
+    ("phase1", ("asb", "benefit", "domestic_abuse")),
+    ("phase2", ("asb", "benefit", "care_plan")),
+    ("supporting_families", ("offence", "absence", "benefit", "care_plan", "domestic_abuse")),
+    ("phase1", ()),
+    ("phase1", ("offence", "fixed_exclusions", "benefit")),
+    ("phase1", ("absence", "benefit", "domestic_abuse")),
+    ("phase1", ("asb", "permanent_exclusion", "benefit")),
+)
+#: where the references of the `SHOWCASE` families' evidence are numbered from, clear of the
+#: others' (which count up from 1)
+SHOWCASE_REFS = 90_000_000
 #: sessions a term offers (two a school day)
 TERM_SESSIONS = {"autumn": 140, "spring": 120, "summer": 130}
 NINO_FIRST = "ABCEGHJKLMNPRSTWXYZ"
@@ -196,8 +230,22 @@ def _terms_around(attached: date, before: int, after: int):
     return earlier, later
 
 
+def last_terms(day: date, n: int = 3):
+    """(academic_year, term, start, end, possible) of the `n` latest terms of the default
+    calendar ending on or before the day, earliest first: the terms identification reads."""
+    terms = []
+    for year in range(day.year - 2, day.year + 1):
+        academic_year = f"{year}/{str(year + 1)[2:]}"
+        for term, possible in TERM_SESSIONS.items():
+            start, end = default_term_dates(academic_year, term)
+            if end <= day:
+                terms.append((academic_year, term, start, end, possible))
+    return sorted(terms, key=lambda t: t[2])[-n:]
+
+
 class CohortMaker:
-    def __init__(self, seed: int = 1, lead_worker_emails: list[str] | None = None, as_of: date = date(2014, 4, 30)):
+    def __init__(self, seed: int = 1, lead_worker_emails: list[str] | None = None, as_of: date = PHASE_ONE_AS_OF):
+        self.seed = seed
         self.rng = random.Random(seed)  # made-up demo data, the same for a seed  # nosec B311
         self.lead_worker_emails = lead_worker_emails or []
         self.as_of = as_of
@@ -475,6 +523,141 @@ class CohortMaker:
     def families(self, count: int, first: int = 1):
         for number in range(first, first + count):
             yield self.family(number)
+
+    def demo(self, count: int):
+        """The demo's `count` families: those `families` makes, except that the first of them
+        left identified or of phase one are made the `SHOWCASE` families instead, in its order.
+        Phase two's and Supporting Families' attached families, whose results the demo shows,
+        stay as they are for the seed; the showcase is made by a generator of its own, so that
+        every other family is too."""
+        maker = CohortMaker(self.seed, self.lead_worker_emails, self.as_of)
+        maker.rng = random.Random(f"showcase {self.seed}")  # nosec B311
+        maker.upns, maker.ninos, maker.refs = self.upns, self.ninos, SHOWCASE_REFS
+        waiting = list(SHOWCASE)
+        for number in range(1, count + 1):
+            parts = self.family(number)
+            family = parts[0]
+            if waiting and (not family["attached_on"] or family["programme"] == "phase1"):
+                for made in (self.phase_one, self.verified, self.closures):
+                    made.pop(family["family_ref"], None)
+                programme, shows = waiting.pop(0)
+                parts = maker.showcase_family(number, programme, shows)
+            yield parts
+
+    def _member(self, ref: str, index: int, female: bool, last_name: str, born: date, relationship: str) -> dict:
+        child = relationship == "child"
+        return {
+            "family_ref": ref,
+            "person_ref": f"{ref}-{index:02d}",
+            "first_name": self.rng.choice(FIRST_NAMES_F if female else FIRST_NAMES_M),
+            "last_name": last_name,
+            "date_of_birth": _d(born),
+            "sex": "F" if female else "M",
+            "upn": self._upn() if child else "",
+            "nino": "" if child else self._nino(),
+            "relationship": relationship,
+        }
+
+    def showcase_family(self, number: int, programme: str, shows: tuple[str, ...]):
+        """(family row, member rows, attendance rows, event rows, spell rows) of an identified
+        family, not attached, whose evidence on its programme's `IDENTIFY_AS_OF` shows what
+        `shows` names and nothing else the criteria read: `asb` (ASB in the last 5 months),
+        `offence` (by the elder child, 14 to 15), `absence` (the elder child's unauthorised
+        absence 18% to 30% over the last 3 terms), `fixed_exclusions` (3 of them) or
+        `permanent_exclusion` (in the last 3 terms), `benefit` (an out-of-work benefit open on the
+        date), `domestic_abuse` (an incident in the last 10 months), `care_plan` (the younger
+        child's Child in Need or Child Protection plan open on the date)."""
+        rng = self.rng
+        ref = f"F{number:06d}"
+        day = IDENTIFY_AS_OF[programme]
+        family = {
+            "family_ref": ref,
+            "programme": programme,
+            "identified_on": _d(day - timedelta(days=rng.randrange(14, 60))),
+            "attached_on": "",
+            "postcode": self._postcode(),
+            "lead_worker_email": rng.choice(self.lead_worker_emails) if self.lead_worker_emails else "",
+            "local_criteria": "",
+            "problems": "",
+            "outcome_plan": "",
+        }
+        last_name = rng.choice(LAST_NAMES)
+        members = [
+            self._member(ref, 1, True, last_name, day - timedelta(days=rng.randrange(365 * 25, 365 * 45)), "mother")
+        ]
+        if rng.random() < 0.5:
+            born = day - timedelta(days=rng.randrange(365 * 25, 365 * 50))
+            members.append(self._member(ref, 2, False, last_name, born, rng.choice(["father", "step_parent"])))
+        adults = list(members)
+        elder = self._member(
+            ref,
+            len(members) + 1,
+            rng.random() < 0.5,
+            last_name,
+            day - timedelta(days=rng.randrange(5130, 5800)),
+            "child",
+        )
+        members.append(elder)
+        younger = self._member(
+            ref,
+            len(members) + 1,
+            rng.random() < 0.5,
+            last_name,
+            day - timedelta(days=rng.randrange(2300, 4000)),
+            "child",
+        )
+        members.append(younger)
+        attendance, events, spells = [], [], []
+        if not shows:
+            return family, members, attendance, events, spells
+        terms = last_terms(day)
+        school = rng.choice(SCHOOLS)
+        for child in (elder, younger):
+            troubled = child is elder and "absence" in shows
+            for year, term, _start, _end, possible in terms:
+                unauthorised = round(possible * (rng.uniform(0.18, 0.30) if troubled else rng.uniform(0.0, 0.06)))
+                attendance.append(
+                    {
+                        "person_ref": child["person_ref"],
+                        "academic_year": year,
+                        "term": term,
+                        "possible_sessions": possible,
+                        "authorised_absence_sessions": rng.randrange(0, 6),
+                        "unauthorised_absence_sessions": unauthorised,
+                        "school": school,
+                    }
+                )
+        if "fixed_exclusions" in shows:
+            for _year, _term, start, _end, _possible in terms:
+                events.append(
+                    self._event(elder, "fixed_exclusion", start + timedelta(days=rng.randrange(10, 60)), "school")
+                )
+        if "permanent_exclusion" in shows:
+            start = terms[-1][2]
+            events.append(
+                self._event(elder, "permanent_exclusion", start + timedelta(days=rng.randrange(10, 60)), "school")
+            )
+        recent = (day - timedelta(days=150), day - timedelta(days=10))
+        if "asb" in shows:
+            for _ in range(rng.randrange(2, 4)):
+                events.append(self._event(rng.choice(members), "asb", self._day_between(*recent), "asb_unit"))
+        if "offence" in shows:
+            for _ in range(rng.randrange(1, 3)):
+                events.append(self._event(elder, "offence", self._day_between(*recent), "yot"))
+        if "domestic_abuse" in shows:
+            when = self._day_between(day - timedelta(days=300), day - timedelta(days=20))
+            events.append(self._event(adults[0], "domestic_abuse", when, "police"))
+        if "benefit" in shows:
+            start = day - timedelta(days=rng.randrange(200, 900))
+            spells.append(
+                self._spell(rng.choice(adults), "benefit", start, None, rng.choice(["JSA", "ESA", "IS", "IB"]), "dwp")
+            )
+        if "care_plan" in shows:
+            start = day - timedelta(days=rng.randrange(30, 300))
+            end = day + timedelta(days=rng.randrange(60, 300))
+            spells.append(self._spell(younger, rng.choice(["cin_plan", "cp_plan"]), start, end, "", "social_care"))
+        events.sort(key=lambda e: e["date"])
+        return family, members, attendance, events, spells
 
 
 def make_cohort(count: int, seed: int = 1, lead_worker_emails: list[str] | None = None) -> Cohort:

@@ -1,4 +1,6 @@
-"""The demo-data job: writes a synthetic cohort in the import formats, then imports it.
+"""The demo-data job: writes a synthetic cohort in the import formats, imports it, does the
+case work no import carries, and works out the criteria the evidence suggests for the families
+identified and not yet attached.
 
 The five files go through the same import as a council's own, so the demo families have what
 real ones have: their history, criteria, lead workers, evidence and audit trail.
@@ -19,15 +21,19 @@ from tff.demo.cohort import (
     ATTENDANCE_COLUMNS,
     EVENT_COLUMNS,
     FAMILY_COLUMNS,
+    IDENTIFY_AS_OF,
     MEMBER_COLUMNS,
     SPELL_COLUMNS,
     CohortMaker,
     families_file_row,
 )
 from tff.extensions import db
+from tff.identification import decisions
+from tff.identification import job as identification
 from tff.imports.operations import create_run, run_import
 from tff.jobs.celery import job_task
 from tff.jobs.operations import JobError
+from tff.outcomes.plan_versions.measuring import adopted_versions
 from tff.outcomes.plan_versions.operations import store_shipped
 from tff.outcomes.verified import operations as verified_outcomes
 
@@ -56,7 +62,7 @@ def write_cohort(job, folder: Path, families: int, seed: int, lead_worker_emails
             writers[kind] = csv.DictWriter(handle, columns)
             writers[kind].writeheader()
         maker = CohortMaker(seed, lead_worker_emails)
-        for number, parts in enumerate(maker.families(families), start=1):
+        for number, parts in enumerate(maker.demo(families), start=1):
             for kind, rows in zip(FILES, ([families_file_row(parts[0])], *parts[1:]), strict=True):
                 writers[kind].writerows(rows)
             if number % 25 == 0:
@@ -79,7 +85,8 @@ def phase_one_case_work(maker: CohortMaker) -> int:
         family = families.get(ref)
         if family is None or on > date.today() or family.status != "identified":
             continue
-        case_operations.set_criteria(family, "national", set(codes), coordinator, "Confirmed from the family's records")
+        chosen = [("national", code) for code in sorted(codes)]
+        decisions.record_criteria(family, chosen, "Confirmed from the family's records", coordinator)
         case_operations.attach(family, on, coordinator)
         attached += 1
     return attached
@@ -116,6 +123,27 @@ def record_case_work(maker: CohortMaker) -> tuple[int, int]:
     return closed, verified
 
 
+def suggest_criteria(job) -> tuple[int, int]:
+    """The criteria the evidence suggests for every identified family not yet attached, worked
+    out as the identification job works them out, so that a coordinator's first sign-in has
+    suggestions to confirm. Each programme's families as of that programme's date
+    (`IDENTIFY_AS_OF`): the job judges all the families it is given on one date, and no one
+    date has both phase one's evidence and the later programmes' plans in force.
+    (suggestions, families that could not be worked out)."""
+    rules, versions = identification.settings(), adopted_versions()
+    suggestions = left_out = 0
+    for programme, as_of in IDENTIFY_AS_OF.items():
+        after = ""
+        while rows := identification.chunk_after(after):
+            after = rows[-1][1]
+            theirs = [row for row in rows if row[2] == programme]
+            if theirs:
+                made, failed = identification.work_out(theirs, as_of, rules, versions, job.id)
+                suggestions, left_out = suggestions + made, left_out + failed
+        db.session.commit()
+    return suggestions, left_out
+
+
 @job_task("demo.load")
 def load_demo_cohort(job, families: int = 300, seed: int = 1):
     if db.session.scalar(select(func.count()).select_from(Family)):
@@ -139,9 +167,11 @@ def load_demo_cohort(job, families: int = 300, seed: int = 1):
         imported[kind] = outcome["accepted"]
     phase_one_case_work(maker)
     closed, verified = record_case_work(maker)
+    suggested, left_out = suggest_criteria(job)
     return {
         "message": f"Loaded {imported['families']} demo families with {imported['members']} members and their "
-        f"evidence; recorded {verified} verified outcomes and closed {closed} cases",
+        f"evidence; recorded {verified} verified outcomes and closed {closed} cases; suggested {suggested} "
+        "criteria for the identified families" + (f" ({left_out} could not be worked out)" if left_out else ""),
         "families": imported["families"],
         "members": imported["members"],
         "attendance_records": imported["attendance"],
@@ -149,5 +179,6 @@ def load_demo_cohort(job, families: int = 300, seed: int = 1):
         "spells": imported["spells"],
         "verified_outcomes": verified,
         "closed": closed,
+        "suggestions": suggested,
         "files": str(folder),
     }

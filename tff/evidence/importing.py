@@ -194,7 +194,9 @@ class EvidenceFormat(StagedFormat):
         """INSERT … SELECT the new records, and audit their creation once for the import (each
         record carries its import run). Returns how many."""
         statement = insert(model.__table__).from_select(list(select_new.selected_columns.keys()), select_new)
-        created = db.session.execute(statement.execution_options(preserve_rowcount=True)).rowcount
+        members = db.session.execute(statement.returning(model.__table__.c.member_id)).scalars().all()
+        created = len(members)
+        self.members_written.update(members)
         if created:
             self.write_audit(
                 [
@@ -258,6 +260,10 @@ class EvidenceFormat(StagedFormat):
         """Write the changes to stored records (id, before, after, summary), each audited."""
         if changes:
             db.session.execute(update(model), [{"id": id_, **after} for id_, _, after, _ in changes])
+            # whose they were and whose they are now (the member too may have changed)
+            self.members_written.update(b["member_id"] for _, b, _, _ in changes if "member_id" in b)
+            ids = [id_ for id_, _, _, _ in changes]
+            self.members_written.update(db.session.scalars(select(model.member_id).where(among(model.id, ids))))
             self.write_audit(
                 [self.audit_row(action, model.__tablename__[:-1], id_, what, b, a) for id_, b, a, what in changes]
             )

@@ -17,6 +17,7 @@ from tff.evidence.models import Event, Spell
 from tff.evidence.settings import EVENT, SPELL, kind_labels, term_calendar, term_end
 from tff.extensions import db
 from tff.forms import show_problems
+from tff.identification.job import suggest_again
 
 bp = Blueprint("family_evidence", __name__, url_prefix="/families")
 
@@ -53,7 +54,17 @@ def _save(form, family, heading: str, action):
             db.session.rollback()
             show_problems(form, exc.problems)
         else:
-            flash(changed, "success")
+            # The evidence is committed: the family's suggested criteria follow it, if it has any.
+            again = suggest_again([family.id])
+            if again.problem:
+                flash(
+                    f"{changed}. The family's suggested criteria could not be worked out again: {again.problem}",
+                    "warning",
+                )
+            elif again.families:
+                flash(f"{changed}, and the family's suggested criteria have been worked out again", "success")
+            else:
+                flash(changed, "success")
             return redirect(_back(family.reference))
     return form_page(form, family, heading, back_url=_back(family.reference)), (400 if form.errors else 200)
 

@@ -13,6 +13,7 @@ from tff.cases.models import Family, Member
 from tff.evidence.kinds import ATTACHED, DISMISSED, OPEN
 from tff.evidence.models import UnmatchedRow
 from tff.extensions import db
+from tff.identification.job import suggest_again
 from tff.imports.kinds import FORMATS
 from tff.timeutil import utcnow
 
@@ -112,6 +113,9 @@ def attach(row: UnmatchedRow, person_ref: str, user) -> None:
         user=user,
     )
     db.session.commit()
+    if tally.created or tally.updated:
+        # The evidence is committed: a failure here is logged, and leaves it so.
+        suggest_again([member.family_id])
 
 
 def dismiss(row: UnmatchedRow, reason: str, user) -> None:

@@ -426,26 +426,28 @@ class Eligibility:
     why: str
 
 
-def _listed(codes: Iterable[str]) -> str:
-    codes = sorted(codes)
-    return f" ({', '.join(codes)})" if codes else ""
+def _listed(codes: Iterable[str], titles: dict[str, str] | None = None) -> str:
+    """The codes in brackets, or their titles when a page shows them."""
+    named = sorted((titles or {}).get(code, code) for code in codes)
+    return f" ({', '.join(named)})" if named else ""
 
 
-def judge(programme: str, codes: dict[str, Iterable[str]]) -> Eligibility:
+def judge(programme: str, codes: dict[str, Iterable[str]], titles: dict[str, str] | None = None) -> Eligibility:
     """Eligible or not, and why, from a family's criteria codes by kind (`national`, `problem`,
     `local`): the one rule, read at attachment, on the worklist and by `flask identify`.
 
     Phase one: all three national criteria, or two of them and at least one local filter.
-    Phase two: two or more headline problems; Supporting Families: three or more."""
+    Phase two: two or more headline problems; Supporting Families: three or more. `titles`
+    (code -> title) names the criteria in the reason as a page shows them."""
     local = set(codes.get(LOCAL, ()))
     if programme == RULE_SET:
         national = set(codes.get(NATIONAL, ())) & set(PHASE1_NATIONAL)
-        met = f"meets {len(national)} of the {len(PHASE1_NATIONAL)} national criteria{_listed(national)}"
+        met = f"meets {len(national)} of the {len(PHASE1_NATIONAL)} national criteria{_listed(national, titles)}"
         if len(national) == len(PHASE1_NATIONAL):
             return Eligibility(True, met)
-        locals_ = (
-            f"{len(local)} local filter{'s' if len(local) != 1 else ''}{_listed(local)}" if local else "no local filter"
-        )
+        locals_ = "no local filter"
+        if local:
+            locals_ = f"{len(local)} local filter{'s' if len(local) != 1 else ''}{_listed(local, titles)}"
         return Eligibility(len(national) >= NATIONAL_WITH_LOCAL and bool(local), f"{met} and {locals_}")
     needed = MIN_PROBLEMS.get(programme)
     if needed is None:
@@ -454,7 +456,7 @@ def judge(programme: str, codes: dict[str, Iterable[str]]) -> Eligibility:
     n = len(problems)
     return Eligibility(
         n >= needed,
-        f"has {n} headline problem{'s' if n != 1 else ''}{_listed(problems)}, and {needed} or more are needed",
+        f"has {n} headline problem{'s' if n != 1 else ''}{_listed(problems, titles)}, and {needed} or more are needed",
     )
 
 

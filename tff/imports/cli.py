@@ -60,9 +60,24 @@ def import_command(kind: str, file: Path, dry_run: bool, queue: bool, timeout: f
     for rejection in db.session.scalars(rejections_query(run_id).execution_options(yield_per=1000)):
         click.echo(f"line {rejection.line}: {'; '.join(rejection.reasons)}", err=True)
     _echo_changes(run)
+    _echo_unconfirmed(run)
     if dry_run:
         click.echo("Dry run: nothing was changed.", err=True)
     click.echo(summary_line({"accepted": run.accepted, "rejected": run.rejected, "unmatched": run.unmatched}))
+
+
+def _echo_unconfirmed(run: ImportRun) -> None:
+    """The families attached (or that would be) without meeting the criteria on what is
+    confirmed, each with why: they are attached all the same, with that reason kept as an
+    override wherever their attachment fee and claims are shown."""
+    verb = "would be attached" if run.dry_run else "attached"
+    for ref, why in run.unconfirmed_families:
+        click.echo(f"{ref} {verb} without confirmed criteria: it {why}", err=True)
+    more = run.unconfirmed - len(run.unconfirmed_families)
+    if more > 0:
+        click.echo(
+            f"and {more:,} more {'family' if more == 1 else 'families'} {verb} without confirmed criteria", err=True
+        )
 
 
 def _echo_changes(run: ImportRun) -> None:

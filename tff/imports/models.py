@@ -59,6 +59,16 @@ class ImportRun(db.Model):
         return (self.tally or {}).get("changes") or []
 
     @property
+    def unconfirmed(self) -> int:
+        """Families the rows attached (or would) that are not eligible on their confirmed criteria."""
+        return (self.tally or {}).get("unconfirmed", 0)
+
+    @property
+    def unconfirmed_families(self) -> list[tuple[str, str]]:
+        """The first of them, each (reference, why)."""
+        return [tuple(pair) for pair in (self.tally or {}).get("unconfirmed_families") or []]
+
+    @property
     def state(self) -> str:
         """queued, running, succeeded, failed (as its job), or refused."""
         if self.refusal:

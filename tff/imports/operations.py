@@ -1,16 +1,18 @@
 """Starting an import, the import job itself, and reading what an import kept."""
 
+import logging
 import time
 from collections.abc import Iterator
 
 from sqlalchemy import insert, select, update
 
 from tff import locks
+from tff.cases.models import Member
 from tff.exports import csv_text
 from tff.extensions import db
 from tff.imports import staged
 from tff.imports.kinds import FORMATS
-from tff.imports.kinds.base import BatchFormat, Format, Row, StagedFormat, Tally, shown
+from tff.imports.kinds.base import BatchFormat, Format, Row, StagedFormat, Tally, among, shown
 from tff.imports.models import ImportRejection, ImportRun
 from tff.imports.passes import cells_of, finished, rejection
 from tff.imports.reader import FileRefused, Records, count_lines, delete_file, normalise_header, store_file
@@ -24,6 +26,10 @@ JOB_KIND = "import"
 REJECTIONS_PER_INSERT = 1000
 #: seconds between progress reports while checking
 PROGRESS_EVERY = 0.5
+#: members whose families are read per query
+MEMBERS_PER_QUERY = 10000
+
+log = logging.getLogger(__name__)
 
 
 class UnknownFormat(Exception):
@@ -91,7 +97,44 @@ def run_import(job, run_id: int) -> dict:
         except FileRefused as exc:
             _refuse(run_id, exc.message)
             raise JobError(f"The file was refused, and nothing of it was kept: {exc.message}") from None
-    return {"message": summary_message(filename, dry_run, counts, figures), **counts, **figures}
+    message = summary_message(filename, dry_run, counts, figures)
+    if dry_run:
+        return {"message": message, **counts, **figures}
+    again = _suggest_again(job, fmt)
+    if again.families or again.problem:
+        message = f"{message}; {again.words()}"
+    return {"message": message, **counts, **figures, **_again_figures(again)}
+
+
+def _suggest_again(job, fmt: Format):
+    """Once the import is committed: work out again the suggested criteria of the families
+    identified and not yet attached whose members' evidence (or people) the rows wrote, in a
+    transaction of its own. Its failure is said in the import's result, never undoes it."""
+    from tff.identification.job import Again, suggest_again
+
+    if not fmt.members_written and not fmt.families_written:
+        return Again()
+    families = set(fmt.families_written)
+    members = sorted(fmt.members_written)
+    try:
+        for start in range(0, len(members), MEMBERS_PER_QUERY):
+            query = select(Member.family_id).where(among(Member.id, members[start : start + MEMBERS_PER_QUERY]))
+            families.update(db.session.scalars(query.distinct()))
+    except Exception:  # noqa: BLE001 - as suggest_again: the import stays
+        log.exception("the families of import %s's members could not be read", fmt.run_id)
+        db.session.rollback()
+        return Again(problem="the families of the members could not be read")
+    job.progress(0, None, f"Working out again the suggested criteria of up to {len(families):,} families")
+    return suggest_again(families, job_id=job.id)
+
+
+def _again_figures(again) -> dict:
+    """What the import's result keeps of it: how many families were worked out again, how many
+    of them could not be, and why it failed, when it did."""
+    figures = {"suggested_again": again.families, "suggested_again_left_out": len(again.left_out)}
+    if again.problem:
+        figures["suggested_again_problem"] = again.problem
+    return figures
 
 
 def _open(run: ImportRun, fmt_class: type[Format]) -> tuple[Format, Records, int]:
@@ -212,6 +255,9 @@ def _apply(job, fmt: BatchFormat, scratch: Scratch, total: int) -> tuple[dict, d
     figures = {"created": tally.created, "updated": tally.updated, "unchanged": tally.unchanged}
     # What the rows changed, field by field, kept with the counts (a dry run's too).
     kept = {**figures, "changed": fmt.changed, "changes": fmt.changes} if fmt.changed else figures
+    if unconfirmed := getattr(fmt, "unconfirmed_count", 0):
+        # families attached by the file although not eligible on their confirmed criteria
+        kept = {**kept, "unconfirmed": unconfirmed, "unconfirmed_families": fmt.unconfirmed}
     db.session.execute(finished(run_id, counts, kept))
     db.session.commit()
     return counts, figures

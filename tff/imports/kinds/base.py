@@ -204,6 +204,10 @@ class Format(ABC):
         #: CHANGES_KEPT of them as {"ref", "fields": [[field, before, after], ...]}, and how many
         self.changes: list[dict] = []
         self.changed = 0
+        #: the members and the families whose evidence or people the accepted rows wrote: their
+        #: families' suggested criteria are worked out again once the import is committed
+        self.members_written: set[int] = set()
+        self.families_written: set[int] = set()
 
     @classmethod
     def header_problems(cls, columns: list[str]) -> list[str]:

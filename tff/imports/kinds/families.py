@@ -22,12 +22,23 @@ from tff.cases.models import (
     FamilyStatusChange,
     LeadWorkerAssignment,
 )
-from tff.cases.models.identification import IMPORTED
+from tff.cases.models.identification import FROM_EVIDENCE, IMPORTED
 from tff.cases.validation import normalise_postcode, postcode_problem, reference_problem
 from tff.claims.models import ClaimLine
 from tff.extensions import db
 from tff.funding.models import AttachmentFeeReceipt
-from tff.imports.kinds.base import CODES_SHOWN, BatchFormat, Cells, Row, Tally, among, bulk_insert, pairs, shown
+from tff.imports.kinds.base import (
+    CHANGES_KEPT,
+    CODES_SHOWN,
+    BatchFormat,
+    Cells,
+    Row,
+    Tally,
+    among,
+    bulk_insert,
+    pairs,
+    shown,
+)
 from tff.outcomes.plan_versions.measuring import AdoptedPlans, codes_listed
 from tff.timeutil import financial_year_of
 
@@ -91,6 +102,14 @@ class Families(BatchFormat):
         self.fees: set[tuple[str, str]] = set()
         #: the adopted outcome plan versions: the problem codes a family may carry are its plan's
         self.plans = AdoptedPlans((), self.today)
+        from tff.identification.settings import local_filters  # it imports tff.evidence, which imports this
+
+        #: the codes `local_criteria` may give: the council's local filters, read once a run
+        self.local_filters = local_filters()
+        #: (reference, why) of each family the rows attach that is not eligible on its confirmed
+        #: criteria (the first CHANGES_KEPT), and how many there are
+        self.unconfirmed: list[tuple[str, str]] = []
+        self.unconfirmed_count = 0
 
     def parse(self, cells):
         c = Cells(cells)
@@ -101,7 +120,7 @@ class Families(BatchFormat):
             "attached_on": c.date("attached_on"),
             "postcode": postcode(c, "postcode"),
             "lead_worker_email": (c.text("lead_worker_email", max_length=254) or "").lower() or None,
-            "local_criteria": c.codes("local_criteria", CRITERIA["local"]),
+            "local_criteria": c.codes("local_criteria", self.local_filters),
             "problems": problem_codes(c, "problems"),
             "outcome_plan": c.text("outcome_plan", max_length=80),
         }
@@ -258,6 +277,8 @@ class Families(BatchFormat):
         # Keyed by reference, for the families that get their id only once inserted.
         status_changes, open_assignments, add_criteria = [], [], []
         close_assignments, remove_criteria = [], []
+        #: (row, family or None, programme, the criteria codes the row gives by kind)
+        attaching = []
         for row in rows:
             ref = row.values["family_ref"]
             family = context.families.get(ref)
@@ -283,6 +304,8 @@ class Families(BatchFormat):
                         cid for code, (cid, source) in held.items() if source == IMPORTED and code not in values[column]
                     ]
                     add_criteria += [(ref, kind, code) for code in sorted(values[column] - held.keys())]
+            if after["status"] == ATTACHED and (family is None or family.status != ATTACHED):
+                attaching.append((row, family, after["programme"], wanted))
             if family is None:
                 tally.created += 1
                 new_families.append(
@@ -337,9 +360,29 @@ class Families(BatchFormat):
                     after,
                 )
             )
+        flagged = self._not_eligible(attaching)
         if dry_run:
             return tally
 
+        for entry in new_families:  # every row of one INSERT names the same columns
+            reason = flagged.get(entry["reference"])
+            entry.update(attach_override_reason=reason, attach_override_at=self.now if reason else None)
+        overrides = [
+            {"id": family.id, "attach_override_reason": flagged[ref], "attach_override_at": self.now}
+            for ref, family in context.families.items()
+            if ref in flagged
+        ]
+        for ref, reason in flagged.items():
+            audit.append(
+                self.audit_row(
+                    "family.import_attach_unconfirmed",
+                    "family",
+                    ref,
+                    f"Family {ref} attached without meeting the criteria: {reason}",
+                    {"attach_override_reason": None},
+                    {"attach_override_reason": reason},
+                )
+            )
         ids = {ref: f.id for ref, f in context.families.items()}
         if new_families:
             bulk_insert(Family, new_families)
@@ -347,6 +390,8 @@ class Families(BatchFormat):
             ids |= pairs(select(Family.reference, Family.id).where(among(Family.reference, new_refs)))
         if updates:
             db.session.execute(update(Family), updates)
+        if overrides:
+            db.session.execute(update(Family), overrides)
         if close_assignments:
             db.session.execute(
                 update(LeadWorkerAssignment)
@@ -408,6 +453,49 @@ class Families(BatchFormat):
         )
         self.write_audit(audit)
         return tally
+
+    def _not_eligible(self, attaching: list) -> dict[str, str]:
+        """reference -> why, for each family a row attaches that is not eligible on its confirmed
+        criteria once the row's imported criteria are in (phase one's national criteria are
+        never imported: a person confirms them). Such a family is attached all the same, the
+        attachment having happened in the council's case system, and carries the reason as an
+        override, shown wherever its attachment fee and claims are."""
+        if not attaching:
+            return {}
+        from tff.identification.engine import judge  # the rules import the evidence kinds, which import this
+
+        held: dict[int, list] = {}
+        existing = [family.id for _, family, _, _ in attaching if family is not None]
+        if existing:
+            query = select(
+                FamilyCriterion.family_id,
+                FamilyCriterion.kind,
+                FamilyCriterion.code,
+                FamilyCriterion.source,
+                FamilyCriterion.confirmed_at,
+            ).where(among(FamilyCriterion.family_id, existing))
+            for family_id, *criterion in db.session.execute(query):
+                held.setdefault(family_id, []).append(criterion)
+        titles = {**CRITERIA["national"], **CRITERIA["local"], **self.local_filters}
+        flagged = {}
+        for row, family, programme, wanted in attaching:
+            codes: dict[str, set[str]] = {kind: set(given) for kind, given in wanted.items()}
+            for kind, code, source, confirmed_at in held.get(family.id, []) if family is not None else []:
+                counts = source != FROM_EVIDENCE or confirmed_at is not None
+                if counts and (kind not in wanted or source != IMPORTED):
+                    codes.setdefault(kind, set()).add(code)
+            eligibility = judge(programme, codes, titles)
+            if eligibility.eligible:
+                continue
+            ref = row.values["family_ref"]
+            flagged[ref] = (
+                f"attached by import {self.run_id} ({self.filename}, line {row.line}) before its criteria were "
+                f"confirmed: it {eligibility.why}"
+            )[:500]
+            self.unconfirmed_count += 1
+            if len(self.unconfirmed) < CHANGES_KEPT:
+                self.unconfirmed.append((ref, eligibility.why))
+        return flagged
 
     def _shown(self, field: str, before, after) -> tuple:
         if field == "lead_worker_id":

@@ -195,6 +195,7 @@ class Members(BatchFormat):
             if "last_name" in fields:
                 fields["last_key"] = name_key(fields["last_name"])
             updates.append({"id": member.id, **fields})
+            self.families_written.update((member.family_id, row.resolved["family_id"]))
             audit.append(
                 self.audit_row(
                     "member.import_update",
@@ -208,6 +209,7 @@ class Members(BatchFormat):
         if dry_run:
             return tally
         bulk_insert(Member, inserts)
+        self.families_written.update(row["family_id"] for row in inserts)
         if updates:
             db.session.execute(update(Member), updates)
         self.write_audit(audit)

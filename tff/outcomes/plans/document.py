@@ -104,10 +104,11 @@ class PlanRates:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """A headline problem: its code and title, optionally how it is identified from data (free
-    form, for the identification worklist), and its test for significant and sustained progress:
-    a tree of `{"all_of": [...]}`, `{"any_of": [...]}`, `{"not": {...}}` and measures
-    `{"measure": NAME, "members": ..., parameters...}` with every default filled in."""
+    """A headline problem: its code and title, optionally how it is identified from data (its
+    `identify` rule, as identification reads it: `identify_rule_problems`), and its test for
+    significant and sustained progress: a tree of `{"all_of": [...]}`, `{"any_of": [...]}`,
+    `{"not": {...}}` and measures `{"measure": NAME, "members": ..., parameters...}` with every
+    default filled in."""
 
     code: str
     title: str
@@ -152,6 +153,8 @@ def _where(path: str, key: str) -> str:
 @dataclass(slots=True)
 class _Parser:
     errors: list[str] = field(default_factory=list)
+    #: whether each problem's `identify` rule must be one identification reads
+    check_identify: bool = False
 
     def error(self, where: str, message: str) -> None:
         self.errors.append(f"{where}: {message}")
@@ -265,7 +268,10 @@ class _Parser:
                     self.error(f"{path}.identify", "must be a mapping")
                     identify = None
                 else:
+                    before = len(self.errors)
                     self.plain(identify, f"{path}.identify")
+                    if self.check_identify and len(self.errors) == before:
+                        self.errors += identify_rule_problems(identify, f"{path}.identify")
                     identify = copy.deepcopy(dict(identify))
             test = None
             if "test" not in item:
@@ -277,7 +283,7 @@ class _Parser:
         return parsed
 
     def plain(self, value, path: str) -> None:
-        """The free `identify` mapping must hold only what both YAML and JSON can write."""
+        """The `identify` mapping must hold only what both YAML and JSON can write."""
         if isinstance(value, Mapping):
             for key, item in value.items():
                 if not isinstance(key, str):
@@ -358,9 +364,84 @@ class _Parser:
         return value
 
 
-def parse_plan(data: dict) -> PlanDocument:
-    """The plan in `data` (as read from YAML or JSON), or `PlanInvalid` with every error."""
-    parser = _Parser()
+# --- identify rules ------------------------------------------------------------------------------
+
+#: the furthest back an `identify` rule may look, in months and in terms: ten years, more than
+#: any rule needs, and within what the rules can count back from any date they judge on
+IDENTIFY_MOST_MONTHS = 120
+IDENTIFY_MOST_TERMS = 30
+#: the whole-number keys of an `identify` rule: the least each may be (as identification reads
+#: it) and the most, with what it counts
+_IDENTIFY_WHOLE = {
+    "months": (1, IDENTIFY_MOST_MONTHS, "months"),
+    "months_before_attachment": (1, IDENTIFY_MOST_MONTHS, "months"),
+    "terms": (1, IDENTIFY_MOST_TERMS, "terms"),
+    "at_least": (1, None, "events"),
+    "fixed_exclusions": (1, None, "fixed exclusions"),
+    "unauthorised_absence_percent": (0, 100, "per cent"),
+    "absence_percent": (0, 100, "per cent"),
+}
+_IDENTIFY_FLAGS = ("out_of_work_benefit", "permanent_exclusion")
+_IDENTIFY_KINDS = {"events": "an event", "spells": "a spell"}
+
+
+def identify_rule_problems(rule: Mapping, where: str) -> list[str]:
+    """Every way an `identify` rule is one identification cannot read, each as
+    `where.key: what is wrong`; none when it reads it. Checked against identification's own
+    keys, member sets and readers, so that a plan that passes is never refused for the shape of
+    a rule when a family's criteria are worked out. Kinds are checked for their shape only: an
+    administrator may add event and spell kinds after the plan is imported."""
+    from tff.identification import engine  # it reads plans, so it is imported once a rule is read
+
+    keys = (*engine.CONDITIONS, *engine.QUALIFIERS, *engine.WORDS)
+    problems = [f"{where}.{key}: unknown key; the keys are {', '.join(keys)}" for key in rule if key not in keys]
+    if not any(key in rule for key in engine.CONDITIONS):
+        problems.append(f"{where}: names no condition; the conditions are {', '.join(engine.CONDITIONS)}")
+    if "months" in rule and "months_before_attachment" in rule:
+        problems.append(f"{where}: give months or months_before_attachment, not both")
+    for key, (least, most, unit) in _IDENTIFY_WHOLE.items():
+        if key not in rule:
+            continue
+        value = rule[key]
+        try:
+            readable = engine._whole(rule, key, where, None, least) is not None
+        except engine.CannotSuggest:
+            readable = False
+        if not readable or (most is not None and value > most):
+            top = f" to {most}" if most is not None else " or more"
+            problems.append(f"{where}.{key}: {value!r} must be a whole number of {unit}, {least}{top}")
+    for key in _IDENTIFY_FLAGS:
+        if key in rule and not isinstance(rule[key], bool):
+            problems.append(f"{where}.{key}: {rule[key]!r} must be true or false")
+    for key, family in _IDENTIFY_KINDS.items():
+        if key not in rule:
+            continue
+        try:
+            kinds = engine._kinds(rule[key], f"{where}.{key}")
+        except engine.CannotSuggest:
+            problems.append(f"{where}.{key}: must be {family} kind or a list of one or more kinds")
+            continue
+        odd = [kind for kind in kinds if not _CODE.match(kind)]
+        if odd:
+            problems.append(
+                f"{where}.{key}: {odd[0]!r} is not {family} kind (lower case letters, digits and underscores)"
+            )
+    if "members" in rule and rule["members"] not in engine.MEMBER_SETS:
+        problems.append(
+            f"{where}.members: {rule['members']!r} is not a set of members; "
+            f"the sets are {', '.join(engine.MEMBER_SETS)}"
+        )
+    return problems
+
+
+def parse_plan(data: dict, *, check_identify: bool = False) -> PlanDocument:
+    """The plan in `data` (as read from YAML or JSON), or `PlanInvalid` with every error.
+
+    With `check_identify` (as `load_plan` reads an imported plan), each problem's `identify`
+    rule must also be one identification reads (`identify_rule_problems`). A version stored
+    already is read without it: one stored before its rules were checked stays readable for its
+    outcomes and claims, and identification says which rule it cannot read when it runs."""
+    parser = _Parser(check_identify=check_identify)
     plan = parser.plan(data)
     if parser.errors or plan is None:
         raise PlanInvalid(parser.errors or ["plan: could not be read"])
@@ -400,8 +481,9 @@ def nested_too_deep(text: str, fmt: str) -> int | None:
 
 
 def load_plan(text: str, fmt: str) -> PlanDocument:
-    """A plan from YAML or JSON text; `PlanInvalid` when the text cannot be read (with the line,
-    when the reader says it) or the plan is wrong."""
+    """A plan from YAML or JSON text, as a file or form imports it; `PlanInvalid` when the text
+    cannot be read (with the line, when the reader says it) or the plan is wrong, an `identify`
+    rule identification cannot read included."""
     if fmt not in FORMATS:
         raise ValueError(f"{fmt!r} is not a plan format; the formats are {', '.join(FORMATS)}")
     if (line := nested_too_deep(text, fmt)) is not None:
@@ -419,7 +501,7 @@ def load_plan(text: str, fmt: str) -> PlanDocument:
             problem = getattr(error, "problem", None) or str(error)
             where = f"line {mark.line + 1}" if mark is not None else "plan"
             raise PlanInvalid([f"{where}: not valid YAML: {problem}"]) from error
-    return parse_plan(data)
+    return parse_plan(data, check_identify=True)
 
 
 def plan_as_data(doc: PlanDocument) -> dict:
