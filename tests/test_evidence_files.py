@@ -317,9 +317,11 @@ def rejected_line(draw, kind: str, index: int, columns: list[str]) -> Line:
             else:
                 cells.update(possible_sessions="10", authorised_absence_sessions="3", unauthorised_absence_sessions="8")
     written = [cells[c] for c in columns]
+    # One or the other: cut short and then given extra cells, a row can have the header's number
+    # of cells again, and be an ordinary row.
     if "missing" in faults:
         written = written[: draw(st.integers(1, len(columns) - 1))]
-    if "extra" in faults:
+    elif "extra" in faults:
         written += draw(st.lists(st.sampled_from(["", "extra", *FORMULAS]) | free_text, min_size=1, max_size=3))
     if not any(cell.strip() for cell in written):
         written[0] = "=stray"  # a row of empty cells is no row at all: keep one cell
@@ -476,6 +478,29 @@ def test_any_evidence_file_is_read_row_by_row_and_a_second_import_stores_nothing
         _check_file(people, client, kind, data, columns, lines)
 
     check()
+
+
+def test_the_same_spell_on_many_lines_is_stored_once_and_only_the_line_with_a_bad_upn_is_rejected(people, client, make):
+    assert sign_in(client, make.user("coordinator").email).status_code == 302
+    columns = list(SPELL_HEADER)
+    spell = dict.fromkeys(columns, "") | {"person_ref": "F001-01", "kind": "benefit", "detail": "JSA"}
+    spell |= {"start_date": "2010-01-01", "end_date": "2010-01-01"}
+    record = (
+        ("F001-01", "benefit", "JSA", "2010-01-01"),
+        ("F001-01", "benefit", "JSA", "2010-01-01", "2010-01-01", None, ""),
+    )
+    lines = [Line(spell, "accepted", record, [spell[c] for c in columns]) for _ in range(5)]
+    bad = spell | {"upn": "A1"}
+    lines.append(Line(bad, "rejected", None, [bad[c] for c in columns]))
+    # the last two cells cut and given again as extra empty cells: the very same row
+    lines.append(Line(spell, "accepted", record, [spell[c] for c in columns[:-2]] + ["", ""]))
+    data = csv_bytes(columns, [line.written for line in lines])
+    assert data.count(b"F001-01,,,,,,benefit,2010-01-01,2010-01-01,JSA,,") == 6
+    _check_file(people, client, "spells", data, columns, list(enumerate(lines, start=2)))
+    with people.app_context():  # the first import's and the second's
+        rejections = db.session.execute(select(ImportRejection.line, ImportRejection.reasons)).all()
+    reason = 'upn "A1" is not a Unique Pupil Number (a letter then 12 digits)'
+    assert [tuple(r) for r in rejections] == [(7, [reason])] * 2
 
 
 # --- hostile files ---------------------------------------------------------------------------------
