@@ -124,7 +124,7 @@ def test_a_phase_two_and_a_supporting_families_family_from_import_to_a_submitted
     import_file(page, "events", tmp_path / "events.csv", 10)
     # The Supporting Families family's needs are titled as its plan titles them.
     page.goto("/families/S301")
-    expect(page.get_by_text("Secure housing")).to_be_visible()
+    expect(page.get_by_role("rowheader", name="Secure housing")).to_be_visible()
     sign_out(page)
 
     # The lead worker records a verified outcome for each, chosen from the family's plan.

@@ -506,11 +506,11 @@ def _agrees_with_the_rule(app, families) -> None:
             db.session.rollback()
 
 
+# The property on SQLite (it is the same SQL on both); the example below runs on both databases.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(families=FAMILIES)
 def test_the_sql_groups_agree_with_the_rule_for_any_criteria(clean, make, families):
-    if not clean.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        pytest.skip("the property runs on SQLite; the example below runs on both databases")
     with clean.app_context():
         signed_up = db.session.scalar(select(User.id).where(User.role == "coordinator"))
     if signed_up is None:
