@@ -150,12 +150,18 @@ def run(app, families: int) -> dict:
         ("first page", "/identification/", PAGE_RUNS, PAGE_TARGET_MS),
         (
             "a later page, sorted by reference",
-            "/identification/?sort=reference&direction=desc&page=40",
+            "/identification/?sort=reference&direction=desc&page=10",
             PAGE_RUNS,
             PAGE_TARGET_MS,
         ),
         (
             "filtered by a criterion",
+            "/identification/?criterion=problem:phase2.worklessness",
+            PAGE_RUNS,
+            PAGE_TARGET_MS,
+        ),
+        (
+            "filtered to nobody (counted again)",
             "/identification/?criterion=national:work&group=eligible_if_confirmed",
             PAGE_RUNS,
             PAGE_TARGET_MS,
