@@ -205,3 +205,10 @@ def test_an_attached_family_shows_its_criteria_but_no_suggestions(client, clean,
     page = text(response)
     assert "Imported" in _row(response, "crime_asb")
     assert "Suggested by the evidence" not in page and "The evidence was read" not in page
+
+
+def test_a_family_with_no_evidence_says_so_and_is_not_eligible(client, coordinator, make):
+    make.family("F003", identified_on=date(2013, 1, 1))
+    page = text(client.get("/families/F003"))
+    assert "No evidence yet: nothing can be suggested until the partners' data about its members arrives" in page
+    assert "Not eligible for Phase one (2012) on its confirmed criteria: it meets 0 of the 3" in page

@@ -13,6 +13,7 @@ from tff.cases.models.identification import CONFIRMED, FROM_EVIDENCE, IMPORTED
 from tff.extensions import db
 from tff.identification import decisions
 from tff.identification.engine import LOCAL, NATIONAL, PROBLEM, Eligibility, eligible, judge
+from tff.identification.job import with_evidence
 from tff.identification.models import IdentificationSuggestion, RejectedCriterion
 from tff.outcomes.plan_versions.measuring import why_not_measured
 
@@ -68,6 +69,8 @@ class FamilyCriteria:
     no_problems: str | None
     #: whether the family is still to be attached, so its suggestions are current
     to_attach: bool
+    #: whether any member of the family has any evidence
+    has_evidence: bool = True
 
     @property
     def waiting(self) -> list[Criterion]:
@@ -162,4 +165,5 @@ def family_criteria(family: Family) -> FamilyCriteria:
         as_of,
         no_problems,
         to_attach,
+        bool(with_evidence([family.id])) if to_attach and not suggestions else True,
     )

@@ -388,7 +388,8 @@ class Identified:
         }
 
 
-def _with_evidence(ids: list[int]) -> set[int]:
+def with_evidence(ids: list[int]) -> set[int]:
+    """Of these families, those with any member with any evidence."""
     found: set[int] = set()
     from tff.cases.models import Member
 
@@ -440,7 +441,7 @@ def identified(job_id: int, family_ref: str | None = None, skip: frozenset[int] 
         )
         for family_id, kind, code in db.session.execute(query):
             confirmed.setdefault(family_id, []).append((kind, code))
-        evidenced = _with_evidence(ids)
+        evidenced = with_evidence(ids)
         for family_id, reference, programme, _ in rows:
             yield Identified(
                 reference,
