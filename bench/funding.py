@@ -18,7 +18,9 @@ from tff.cases.models import Family
 from tff.cases.referrals.models import ACCEPTED, DECLINED, Provider, Referral
 from tff.claims.models import SUBMITTED, ClaimBatch, ClaimLine, ClaimWindow, Payment
 from tff.extensions import db
+from tff.funding.commitments import FIRST_YEAR, latest_year, set_commitment
 from tff.funding.drawdown import _by_provider
+from tff.funding.models import FundingCommitment
 from tff.outcomes.phase1 import financial_year_of
 from tff.outcomes.plan_versions.operations import store_shipped
 
@@ -97,8 +99,24 @@ def _referrals() -> int:
     return len(rows)
 
 
+def _commitments() -> None:
+    """Each year's phase one commitment: the families attached in it, so that fees fall due
+    on the commitment's basis as the framework has them."""
+    years: dict[str, int] = {}
+    for (attached_on,) in db.session.execute(
+        select(Family.attached_on).where(Family.attached_on.is_not(None), Family.programme == "phase1")
+    ):
+        year = financial_year_of(attached_on)
+        years[year] = years.get(year, 0) + 1
+    for year, families in sorted(years.items()):
+        if FIRST_YEAR <= year <= latest_year():
+            set_commitment("phase1", year, families, None, None)
+
+
 def run(app) -> dict:
     with app.app_context():
+        if not db.session.scalar(select(FundingCommitment.id).limit(1)):
+            _commitments()
         if not db.session.scalar(select(ClaimWindow.id).where(ClaimWindow.name == "funding-01")):
             say(f"funding: writing {WINDOWS} submitted windows ...")
             lines = _claims()

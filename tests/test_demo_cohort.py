@@ -124,6 +124,11 @@ def test_demo_setup_makes_accounts_plans_and_a_cohort_that_gets_results(clean):
     assert again.exit_code == 0 and "Stored and adopted" not in again.output
     with clean.app_context():
         assert db.session.scalar(select(func.count()).select_from(Family)) == 40
+        # the seed council's phase one commitment: its fees as the government paid them
+        from tff.funding.drawdown import funding
+
+        due = {(row.programme, row.year): row.fees_due for row in funding().years}
+        assert (due[("phase1", "2012/13")], due[("phase1", "2013/14")]) == (649_600, 732_000)
         plans = db.session.execute(select(OutcomePlanVersion.name, OutcomePlanVersion.in_force_from)).all()
         assert sorted(plans) == [
             ("rotherham-2015", date(2015, 4, 1)),

@@ -17,6 +17,7 @@ from tff.cases.models import Family
 from tff.cases.referrals.models import Provider, Referral
 from tff.claims import operations as claims
 from tff.extensions import db
+from tff.funding.commitments import set_commitment
 from tff.funding.drawdown import Funding, YearRow, trajectory
 from tff.funding.operations import End, default_end, programme_ends
 from tff.funding.views import _ends_in_words
@@ -27,9 +28,12 @@ from tff.outcomes.plan_versions.operations import store_shipped
 @pytest.fixture
 def cohort(clean):
     """Two families attached in 2012/13 (fee £3,200; continuous employment £800), each with
-    crime/ASB/education claimable at £700 as of 2013-07-31."""
+    crime/ASB/education claimable at £700 as of 2013-07-31; two families committed that year,
+    so two funded (2 less one sixth, to the nearest family)."""
     _example_one(clean, "F001")
     _example_one(clean, "F002")
+    with clean.app_context():
+        set_commitment("phase1", "2012/13", 2, None, None)
     return clean
 
 
@@ -56,9 +60,11 @@ def test_the_totals_move_when_a_claim_is_submitted(client, make, cohort):
         claims.record_payment(window, 1000, date(2013, 9, 30))
     after = client.get("/funding/")
     page = text(after)
-    assert "Results claimed £1,400" in page
-    assert "Drawn down £7,800 (97.5% of what is available)" in page
-    assert "2013-07 2013-07-31 £1,400 £1,000 £400" in page  # claimed, paid, outstanding
+    assert "Results claimed £1,400 for 2 families (£1,000 paid, £400 not yet paid)" in page
+    # the money received: no fee recorded as received yet, and the payment
+    assert "Drawn down £1,000 (12.5% of what is available)" in page
+    # families, claimed, paid, still to be paid, overpaid, clawed back
+    assert "2013-07 2013-07-31 2 £1,400 £1,000 £400 £0 £0" in page
     assert 'role="img"' in after.get_data(as_text=True)  # the trajectory, drawn on the server
 
 
@@ -70,11 +76,14 @@ def test_each_table_downloads_as_csv(client, make, cohort):
     assert "funding-windows.csv" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows == [
-        ["window", "as_of", "claimed", "paid", "outstanding"],
-        ["2013-07", "2013-07-31", "1400", "1000", "400"],
+        ["window", "as_of", "families", "claimed", "paid", "still_to_be_paid", "overpaid", "clawed_back"],
+        ["2013-07", "2013-07-31", "2", "1400", "1000", "400", "0", "0"],
     ]
     years = list(csv.reader(io.StringIO(client.get("/funding/years.csv").get_data(as_text=True))))
-    assert years[1] == ["Phase one (2012)", "2012/13", "2", "6400", "0", "0", "1400", "8000", "7800"]
+    # fees due, received; results available, claimed, paid, not yet paid; available, drawn down
+    assert years[1] == ["Phase one (2012)", "2012/13", "6400", "0", "1600", "1400", "1000", "400", "8000", "1000"]
+    progress = list(csv.reader(io.StringIO(client.get("/funding/progress.csv").get_data(as_text=True))))
+    assert progress[1] == ["Phase one (2012)", "2012/13", "Families funded", "2", "2", "2", "100", "0"]
     assert client.get("/funding/nothing.csv").status_code == 404
 
 
@@ -262,8 +271,8 @@ def test_the_line_to_claim_everything_follows_the_end_date(client, make, cohort)
 def test_the_line_sums_each_programme_over_its_own_time():
     result = Funding(
         years=[
-            YearRow("phase1", "2012/13", families=10, fees_due=1000, available=11000),  # £10,000 of results
-            YearRow("phase2", "2015/16", families=5, fees_due=500, available=4500),  # £4,000 of results
+            YearRow("phase1", "2012/13", families=10, fees_due=1000, results_available=10_000),
+            YearRow("phase2", "2015/16", families=5, fees_due=500, results_available=4_000),
         ],
         by_window=[("w1", date(2015, 1, 1), 0, 0), ("w2", date(2015, 1, 11), 0, 0), ("w3", date(2015, 1, 21), 0, 0)],
     )
@@ -276,8 +285,8 @@ def test_the_line_sums_each_programme_over_its_own_time():
 def test_the_chart_names_each_programmes_end_when_they_differ():
     result = Funding(
         years=[
-            YearRow("phase1", "2012/13", families=10, fees_due=1000, available=11000),
-            YearRow("phase2", "2015/16", families=5, fees_due=500, available=4500),
+            YearRow("phase1", "2012/13", families=10, fees_due=1000, results_available=10_000),
+            YearRow("phase2", "2015/16", families=5, fees_due=500, results_available=4_000),
         ]
     )
     same = {p: End(p, date(2015, 4, 30), False) for p in ("phase1", "phase2", "supporting_families")}

@@ -350,6 +350,7 @@ NEUTRALISED_CSV = {
     "claims.summary_csv",
     "imports.rejections_csv",
     "funding.table_csv",
+    "spending.table_csv",
     "privacy.family_views_csv",
     "identification.worklist_csv",
 }

@@ -32,6 +32,7 @@ def build_world(app, make) -> SimpleNamespace:
     from tff.cases.referrals.models import Provider, Referral
     from tff.claims.models import ClaimBatch, ClaimLine, ClaimWindow
     from tff.evidence.models import Event, Spell, UnmatchedRow
+    from tff.funding.spending import SpendingLine
     from tff.outcomes.models import Evaluation
     from tff.outcomes.plan_versions.operations import store_shipped
     from tff.outcomes.verified.models import VerifiedOutcome
@@ -96,7 +97,10 @@ def build_world(app, make) -> SimpleNamespace:
             rule_set="phase1",
         )
         row = UnmatchedRow(run_id=bad_import.id, kind="events", line=2, row={}, fingerprint="x" * 64, why="none")
-        db.session.add_all([line, row])
+        spending = SpendingLine(
+            name="Staffing", financial_year="2013/14", amount=1000, pays_for="team", team_id=team.id
+        )
+        db.session.add_all([line, row, spending])
         version = store_shipped(db.session.get(User, users["manager"].id))[0]
         db.session.commit()
         ids = {name: record.id for name, record in records.items()}
@@ -117,6 +121,7 @@ def build_world(app, make) -> SimpleNamespace:
             "run_id": bad_import.id,
             "job_id": job_id,
             "row_id": row.id,
+            "spending_id": spending.id,
             "first_year": 2013,
             "fmt": "yaml",
             "name": "years",

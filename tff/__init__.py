@@ -52,6 +52,7 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     from tff.evidence.manual_views import bp as family_evidence_bp
     from tff.evidence.settings_views import bp as evidence_settings_bp
     from tff.evidence.views import bp as evidence_bp
+    from tff.funding.spending_views import bp as spending_bp
     from tff.funding.views import bp as funding_bp
     from tff.funding.views import settings_bp as funding_settings_bp
     from tff.identification.criteria_views import bp as family_criteria_bp
@@ -88,6 +89,7 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
         plans_bp,
         funding_bp,
         funding_settings_bp,
+        spending_bp,
         verified_outcomes_bp,
         outcome_rates_bp,
         claims_bp,
@@ -100,6 +102,7 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     from tff.auth.cli import users_cli
     from tff.claims.cli import claims_cli
     from tff.demo.cli import demo_cli
+    from tff.funding.cli import funding_cli
     from tff.identification.cli import identify_command
     from tff.imports.cli import import_command
     from tff.outcomes.cli import outcomes_command
@@ -109,6 +112,7 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     app.cli.add_command(users_cli)
     app.cli.add_command(claims_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(funding_cli)
     app.cli.add_command(identify_command)
     app.cli.add_command(import_command)
     app.cli.add_command(outcomes_command)

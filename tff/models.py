@@ -29,6 +29,7 @@ from tff.evidence.models import AttendanceRecord, Event, Spell, UnmatchedRow  # 
 from tff.evidence.settings import EvidenceKind, EvidenceSetting, TermCalendar  # noqa: F401
 from tff.evidence.staging import StagedAttendance, StagedEvent, StagedSpell  # noqa: F401
 from tff.funding.models import AttachmentFeeReceipt, ProgrammeEnd  # noqa: F401
+from tff.funding.spending import SpendingLine  # noqa: F401
 from tff.identification.models import IdentificationSuggestion, RejectedCriterion  # noqa: F401
 from tff.imports.models import ImportFileChunk, ImportRejection, ImportRun  # noqa: F401
 from tff.jobs.models import Job  # noqa: F401

@@ -125,6 +125,7 @@ PAGES = {
         "/admin/teams/new",
         "/admin/evidence/",
         "/admin/evidence/benefits",
+        "/admin/identification/",
         "/admin/evidence/kinds/new",
         "/admin/evidence/terms",
         "/admin/outcomes/rates",

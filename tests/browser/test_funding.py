@@ -33,8 +33,14 @@ def test_a_manager_sees_the_totals_change_after_a_window_is_submitted(page, live
     with live.app.app_context():
         claims.submit(claims.get_window("2013-07"))
     page.reload()
-    expect(claimed).to_have_text("£700")
-    expect(page.locator('[data-total="drawn"]')).to_contain_text("£3,900")
+    expect(claimed).to_have_text("£700 for 1 family (£0 paid, £700 not yet paid)")
+    # drawn down is the money received: nothing until the result is paid
+    expect(page.locator('[data-total="drawn"]')).to_contain_text("£0")
+    with live.app.app_context():
+        claims.record_payment(claims.get_window("2013-07"), 700, date(2013, 9, 30))
+    page.reload()
+    expect(claimed).to_have_text("£700 for 1 family (£700 paid, £0 not yet paid)")
+    expect(page.locator('[data-total="drawn"]')).to_contain_text("£700")
     chart = page.get_by_role("img", name="Results claimed, window by window")
     expect(chart).to_be_visible()
     expect(page.locator(".tff-funding-windows")).to_contain_text("2013-07")

@@ -1,8 +1,9 @@
-"""The claims pages' forms: a window, a review or audit decision on a line, a payment."""
+"""The claims pages' forms: a window, a review or audit decision on a line, a payment, the
+reversal of a payment or clawback, a spot check's clawback."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import IntegerField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import BooleanField, HiddenField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from tff.forms import DateField, MaxLength, date_not_after
@@ -77,4 +78,46 @@ class PaymentForm(FlaskForm):
     )
     paid_on = DateField("Paid on", validators=[InputRequired(message="Enter the date it was paid")])
     note = TextAreaField("Note (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)])
+    #: shown only once the amount is found to be more than is outstanding
+    confirm_over = BooleanField("Record it anyway: more than is outstanding", widget=GovCheckboxInput())
     submit = SubmitField("Record the payment", widget=GovSubmitInput())
+
+
+class ReversalForm(FlaskForm):
+    """The reversal of one entry: which (a hidden field, checked against the window) and why."""
+
+    entry = HiddenField(validators=[InputRequired(message="Choose the payment to reverse")])
+    reason = TextAreaField(
+        "Why is it reversed?",
+        widget=GovTextArea(),
+        description="For example: keyed as £999,999 instead of £89,400",
+        validators=[
+            InputRequired(message="Say why the entry is reversed"),
+            Length(max=2000, message="The reason must be 2,000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Reverse it", widget=GovSubmitInput())
+
+
+class ClawbackForm(FlaskForm):
+    amount = IntegerField(
+        "Amount clawed back, in whole pounds",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the amount clawed back, in whole pounds"),
+            NumberRange(min=1, message="The amount clawed back must be more than 0"),
+            NumberRange(max=MAX_POUNDS, message="The amount clawed back must be £1,000,000,000 or less"),
+        ],
+    )
+    clawed_back_on = DateField(
+        "Clawed back on", validators=[InputRequired(message="Enter the date it was clawed back")]
+    )
+    reason = TextAreaField(
+        "What the spot check found",
+        widget=GovTextArea(),
+        validators=[
+            InputRequired(message="Say what the spot check found"),
+            Length(max=2000, message="The finding must be 2,000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Record the clawback", widget=GovSubmitInput())

@@ -1,4 +1,5 @@
-"""Claim windows, their batches and lines, the internal audit's sample, and payments.
+"""Claim windows, their batches and lines, the internal audit's sample, and the money ledger
+(payments, their reversals, spot-check clawbacks).
 
 A window has one batch. Its lines are written whole by an assembly (the draft's lines are
 replaced, never added to) and frozen when the batch is submitted: the database refuses any
@@ -109,15 +110,39 @@ class ClaimLine(db.Model):
     batch: Mapped[ClaimBatch] = relationship()
 
 
+#: a Payment's kind: money the government paid for the claim
+PAYMENT = "payment"
+#: the correction of an entry keyed by mistake: its amount negated, the entry left as it was
+REVERSAL = "reversal"
+#: money taken back after a spot check found results that should not have been paid
+CLAWBACK = "clawback"
+PAYMENT_KINDS = (PAYMENT, REVERSAL, CLAWBACK)
+
+
 class Payment(db.Model):
-    """Money the government paid for a window's claim."""
+    """An entry in a window's money ledger: a payment for its claim, a spot check's clawback,
+    or the reversal of an entry keyed by mistake.
+
+    Entries are never edited or deleted, so the ledger keeps every mistake beside its
+    correction and who made each; the signed amounts add up to what the window has drawn down.
+    A clawback is kept here rather than apart because it is money moving against the same
+    window's claim: every sum of the ledger (the window's, the funding dashboard's) counts it
+    with no second query, and a clawback keyed by mistake is reversed like a payment."""
 
     __tablename__ = "claim_payments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     window_id: Mapped[int] = mapped_column(ForeignKey("claim_windows.id"), index=True)
+    #: payment, reversal or clawback
+    kind: Mapped[str] = mapped_column(String(10), default=PAYMENT, server_default=PAYMENT)
+    #: whole pounds, signed: a payment is positive, a clawback negative, a reversal the
+    #: negative of the entry it reverses
     amount: Mapped[int]
+    #: the day the money moved (a reversal: the day of the entry it reverses)
     paid_on: Mapped[date]
+    #: a payment's optional note; a reversal's or clawback's reason (the spot check's finding)
     note: Mapped[str | None] = mapped_column(Text)
+    #: the entry a reversal reverses; unique, so an entry is reversed once at most
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("claim_payments.id"), unique=True)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,24 +1,40 @@
 """Claim windows from creation to payment: assembling the draft batch (the job), review,
-internal audit's sample, submission, exports and payments. Each change is audited in its own
+internal audit's sample, submission, exports, and the money ledger (payments, their
+reversals, spot-check clawbacks: entries are added, never edited or deleted). Each change is audited in its own
 transaction; a submitted batch refuses every change here and in the database."""
 
 import hashlib
 import math
 import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from tff import locks
 from tff.audit.operations import record
 from tff.auth.models import User
 from tff.cases.models import Family
 from tff.cases.validation import reference_problem
-from tff.claims.models import DRAFT, REJECTED, SUBMITTED, VERIFIED, ClaimBatch, ClaimLine, ClaimWindow, Payment
+from tff.claims.models import (
+    CLAWBACK,
+    DRAFT,
+    PAYMENT,
+    REJECTED,
+    REVERSAL,
+    SUBMITTED,
+    VERIFIED,
+    ClaimBatch,
+    ClaimLine,
+    ClaimWindow,
+    Payment,
+)
 from tff.exports import csv_text
 from tff.extensions import db
+from tff.inputs import MAX_POUNDS
 from tff.jobs.models import QUEUED, RUNNING, Job
 from tff.jobs.operations import JobError, start
 from tff.outcomes import undecided
@@ -91,8 +107,8 @@ def state_of(window: ClaimWindow) -> str:
     """open, draft assembled, sampled, submitted or paid."""
     batch = window.batch
     if batch.state == SUBMITTED:
-        paid = db.session.scalar(select(func.count()).where(Payment.window_id == window.id))
-        return "paid" if paid else "submitted"
+        _, paid = claimed_and_paid(window)
+        return "paid" if paid > 0 else "submitted"
     if batch.sampled_at:
         return "sampled"
     if batch.assembled_at:
@@ -441,34 +457,240 @@ def export_summary(window: ClaimWindow) -> Iterator[str]:
 # --- payments ---------------------------------------------------------------------------------
 
 
-def record_payment(window: ClaimWindow, amount: int, paid_on: date, note: str | None = None, user=None) -> Payment:
+class OverOutstanding(ClaimRefused):
+    """The payment would take what is paid above what is outstanding: recorded only when the
+    person says so (the figure is far more often mistyped than truly overpaid)."""
+
+
+@dataclass(frozen=True)
+class Balance:
+    """A window's money: what is claimed (its included lines), paid (payments less their
+    reversals) and clawed back (spot checks' clawbacks less their reversals)."""
+
+    claimed: int
+    paid: int
+    clawed_back: int = 0
+
+    @property
+    def outstanding(self) -> int:
+        """Still to be paid: a clawback takes results out of the claim and out of what was
+        paid for them alike, so it leaves this as it was."""
+        return max(self.claimed - self.paid, 0)
+
+    @property
+    def overpaid(self) -> int:
+        return max(self.paid - self.claimed, 0)
+
+    @property
+    def drawn_down(self) -> int:
+        """What the window has brought in, net: the sum of its ledger."""
+        return self.paid - self.clawed_back
+
+
+def balance_words(claimed: int, paid: int) -> str:
+    """“£400 still to be paid” or “£910,599 overpaid”: never a negative amount outstanding."""
+    if paid > claimed:
+        return f"£{paid - claimed:,} overpaid"
+    return f"£{claimed - paid:,} still to be paid"
+
+
+def balance(window: ClaimWindow) -> Balance:
+    claimed, paid = claimed_and_paid(window)
+    clawed = db.session.scalar(
+        select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.window_id == window.id, clawback_entries())
+    )
+    return Balance(claimed, paid, -clawed)
+
+
+def clawback_entries():
+    """A condition on `Payment` for the clawbacks and the reversals of clawbacks: what they sum
+    to is what was clawed back (negative); the other entries sum to what was paid."""
+    clawback = aliased(Payment)
+    reversed_clawbacks = select(clawback.id).where(clawback.kind == CLAWBACK).correlate(None)
+    return (Payment.kind == CLAWBACK) | ((Payment.kind == REVERSAL) & Payment.reverses_id.in_(reversed_clawbacks))
+
+
+def ledger(window: ClaimWindow) -> list[Payment]:
+    """The window's payments, reversals and clawbacks, in the order they were recorded."""
+    return db.session.scalars(
+        select(Payment).where(Payment.window_id == window.id).order_by(Payment.recorded_at, Payment.id)
+    ).all()
+
+
+def reversed_ids(window: ClaimWindow) -> set[int]:
+    """The window's entries that have been reversed."""
+    return set(
+        db.session.scalars(
+            select(Payment.reverses_id).where(Payment.window_id == window.id, Payment.reverses_id.is_not(None))
+        )
+    )
+
+
+def _submitted(window: ClaimWindow) -> None:
     if window.batch.state != SUBMITTED:
         raise ClaimRefused(f"The claim for {window.name} has not been submitted: nothing can have been paid for it.")
-    if amount <= 0:
-        raise ClaimRefused("The amount paid must be a whole number of pounds, more than 0.")
+
+
+def _pounds(amount, what: str) -> int:
+    if not isinstance(amount, int) or not 0 < amount <= MAX_POUNDS:
+        raise ClaimRefused(f"{what} must be a whole number of pounds, from 1 to {MAX_POUNDS:,}.")
+    return amount
+
+
+def _reason(reason: str | None, missing: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ClaimRefused(missing)
+    if len(reason) > 2000:
+        raise ClaimRefused("The reason must be 2,000 characters or fewer.")
+    return reason
+
+
+def record_payment(
+    window: ClaimWindow,
+    amount: int,
+    paid_on: date,
+    note: str | None = None,
+    user=None,
+    over_outstanding: bool = False,
+) -> Payment:
+    """Record a payment; one that would take what is paid above what is outstanding is
+    refused (`OverOutstanding`) unless `over_outstanding` says it is meant."""
+    _submitted(window)
+    _pounds(amount, "The amount paid")
+    money = balance(window)
+    if amount > money.outstanding and not over_outstanding:
+        raise OverOutstanding(
+            f"£{amount:,} is more than is outstanding for {window.name} (£{money.outstanding:,} of the "
+            f"£{money.claimed:,} claimed): it would leave the claim £{money.paid + amount - money.claimed:,} "
+            "overpaid. Check the amount, or confirm that it is what was paid."
+        )
     payment = Payment(
-        window_id=window.id, amount=amount, paid_on=paid_on, note=note, recorded_by_id=user.id if user else None
+        window_id=window.id,
+        kind=PAYMENT,
+        amount=amount,
+        paid_on=paid_on,
+        note=note,
+        recorded_by_id=user.id if user else None,
     )
     db.session.add(payment)
     db.session.flush()
+    over = f" (£{money.paid + amount - money.claimed:,} more than claimed)" if amount > money.outstanding else ""
     record(
         "claim_payment.record",
         "claim_payment",
         payment.id,
-        f"Payment of £{amount:,} on {paid_on.isoformat()} recorded for the claim for {window.name}",
+        f"Payment of £{amount:,} on {paid_on.isoformat()} recorded for the claim for {window.name}{over}",
         None,
-        {"amount": amount, "paid_on": paid_on},
+        {"kind": PAYMENT, "amount": amount, "paid_on": paid_on, "note": note, "over_outstanding": bool(over)},
         user=user,
     )
     db.session.commit()
     return payment
 
 
+def describe(entry: Payment, start: bool = False) -> str:
+    """“the payment of £999,999 on 30 September 2013” (“The ...” to start a sentence), for
+    messages and the audit trail."""
+    what = {PAYMENT: "payment", CLAWBACK: "clawback", REVERSAL: "reversal"}[entry.kind]
+    return f"{'The' if start else 'the'} {what} of £{abs(entry.amount):,} on {entry.paid_on.day} {entry.paid_on:%B %Y}"
+
+
+def get_entry(window: ClaimWindow, entry_id: int | None) -> Payment:
+    entry = db.session.get(Payment, entry_id) if entry_id else None
+    if entry is None or entry.window_id != window.id:
+        raise ClaimRefused(f"The claim for {window.name} has no such payment.")
+    return entry
+
+
+def reverse(window: ClaimWindow, entry: Payment, reason: str, user=None) -> Payment:
+    """Correct a payment or clawback keyed by mistake with an entry of the opposite amount,
+    leaving the mistaken one as it was. An entry is reversed once; a reversal is never
+    reversed (the mistake it corrects is recorded again, as a new entry)."""
+    if entry.window_id != window.id:
+        raise ClaimRefused(f"The claim for {window.name} has no such payment.")
+    if entry.kind == REVERSAL:
+        raise ClaimRefused("A reversal cannot be reversed: record the payment again instead.")
+    if entry.id in reversed_ids(window):
+        raise ClaimRefused(f"{describe(entry, start=True)} has been reversed already.")
+    reason = _reason(reason, "Say why the entry is reversed.")
+    reversal = Payment(
+        window_id=window.id,
+        kind=REVERSAL,
+        amount=-entry.amount,
+        paid_on=entry.paid_on,
+        note=reason,
+        reverses_id=entry.id,
+        recorded_by_id=user.id if user else None,
+    )
+    db.session.add(reversal)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise ClaimRefused(f"{describe(entry, start=True)} has been reversed already.") from None
+    record(
+        "claim_payment.reverse",
+        "claim_payment",
+        reversal.id,
+        f"Claim {window.name}: {describe(entry)} reversed: {reason}",
+        None,
+        {"kind": REVERSAL, "amount": reversal.amount, "reverses_id": entry.id, "reason": reason},
+        user=user,
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ClaimRefused(f"{describe(entry, start=True)} has been reversed already.") from None
+    return reversal
+
+
+def claw_back(window: ClaimWindow, amount: int, clawed_back_on: date, reason: str, user=None) -> Payment:
+    """Record money taken back from a submitted claim after a spot check, as a negative entry
+    against the window; never more than the claim less what was clawed back already."""
+    _submitted(window)
+    _pounds(amount, "The amount clawed back")
+    reason = _reason(reason, "Say what the spot check found.")
+    money = balance(window)
+    if amount > money.claimed - money.clawed_back:
+        raise ClaimRefused(
+            f"£{amount:,} is more than is left of the claim for {window.name} to claw back "
+            f"(£{money.claimed - money.clawed_back:,})."
+        )
+    entry = Payment(
+        window_id=window.id,
+        kind=CLAWBACK,
+        amount=-amount,
+        paid_on=clawed_back_on,
+        note=reason,
+        recorded_by_id=user.id if user else None,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    record(
+        "claim_payment.clawback",
+        "claim_payment",
+        entry.id,
+        f"Clawback of £{amount:,} on {clawed_back_on.isoformat()} recorded against the claim for {window.name}: "
+        f"{reason}",
+        None,
+        {"kind": CLAWBACK, "amount": -amount, "paid_on": clawed_back_on, "reason": reason},
+        user=user,
+    )
+    db.session.commit()
+    return entry
+
+
 def claimed_and_paid(window: ClaimWindow) -> tuple[int, int]:
+    """What the window claims (its included lines) and what was paid for it (payments less
+    their reversals; clawbacks are apart, in `balance`)."""
     claimed = db.session.scalar(
         select(func.coalesce(func.sum(ClaimLine.amount), 0)).where(
             ClaimLine.batch_id == window.batch.id, ~ClaimLine.excluded
         )
     )
-    paid = db.session.scalar(select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.window_id == window.id))
+    paid = db.session.scalar(
+        select(func.coalesce(func.sum(Payment.amount), 0)).where(Payment.window_id == window.id, ~clawback_entries())
+    )
     return claimed, paid

@@ -1,7 +1,18 @@
 """The claims pages: claim windows, assembling a window's draft (a job), review of its lines,
 internal audit's sample, submission, exports, the printable claim schedule and payments."""
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, stream_with_context, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.datastructures import Headers
@@ -12,9 +23,10 @@ from tff.auth.permissions import has_role, role_required
 from tff.cases.access import visible_families
 from tff.cases.models import Family
 from tff.claims import operations
-from tff.claims.forms import ActionForm, AuditForm, PaymentForm, ReviewForm, WindowForm
-from tff.claims.models import DRAFT, ClaimLine, ClaimWindow, Payment
+from tff.claims.forms import ActionForm, AuditForm, ClawbackForm, PaymentForm, ReversalForm, ReviewForm, WindowForm
+from tff.claims.models import DRAFT, ClaimLine, ClaimWindow
 from tff.extensions import db
+from tff.inputs import as_int, query_int
 from tff.jobs.models import Job
 from tff.jobs.operations import QueueUnavailable, mark_stale_jobs
 from tff.outcomes.views import TITLES
@@ -23,8 +35,11 @@ bp = Blueprint("claims", __name__, url_prefix="/claims")
 
 #: who may read claims (money and family references, no family's details)
 READERS = (roles.FINANCE, roles.MANAGER, roles.AUDITOR, roles.ADMIN)
-#: who prepares, submits and records payments of claims
+#: who prepares and submits claims
 FINANCE = (roles.FINANCE, roles.ADMIN)
+#: who records money against a submitted claim (payments, their reversals, clawbacks): the
+#: finance officers, who answer for the council's accounts
+PAYERS = (roles.FINANCE,)
 #: who checks the audit sample
 AUDITORS = (roles.AUDITOR, roles.ADMIN)
 #: lines listed on a window's page; the lines CSV has them all
@@ -66,7 +81,7 @@ def _name(user_id: int | None) -> str:
 @role_required(READERS)
 def index():
     windows = db.session.scalars(select(ClaimWindow).order_by(ClaimWindow.as_of.desc(), ClaimWindow.name)).all()
-    rows = [(window, operations.state_of(window), *operations.claimed_and_paid(window)) for window in windows]
+    rows = [(window, operations.state_of(window), operations.balance(window)) for window in windows]
     return render_template("claims/index.html", rows=rows, can_create=has_role(*FINANCE))
 
 
@@ -100,7 +115,12 @@ def new():
     )
 
 
-def _show(window: ClaimWindow, errors: list[str] | None = None, payment_form: PaymentForm | None = None):
+def _show(
+    window: ClaimWindow,
+    errors: list[str] | None = None,
+    payment_form: PaymentForm | None = None,
+    confirm_over: bool = False,
+):
     mark_stale_jobs()
     batch = window.batch
     job = _latest_job(window)
@@ -115,19 +135,17 @@ def _show(window: ClaimWindow, errors: list[str] | None = None, payment_form: Pa
     sample = db.session.scalars(
         select(ClaimLine).where(ClaimLine.batch_id == batch.id, ClaimLine.sampled).order_by(ClaimLine.family_ref)
     ).all()
-    claimed, paid = operations.claimed_and_paid(window)
-    payments = db.session.scalars(
-        select(Payment).where(Payment.window_id == window.id).order_by(Payment.paid_on, Payment.id)
-    ).all()
+    money = operations.balance(window)
+    payments = operations.ledger(window)
     draft = batch.state == DRAFT
     undecided = operations.undecided_families(window, visible_families(current_user))
     overridden = _overrides(select(ClaimLine.family_id).where(ClaimLine.batch_id == batch.id))
     errors = errors or []
-    if payment_form is not None and payment_form.errors:
+    if payment_form is not None:
         errors += [
-            {"text": problems[0], "href": f"#{getattr(payment_form, name).id}"}
-            for name, problems in payment_form.errors.items()
-            if name in payment_form._fields
+            {"text": field.errors[0], "href": f"#{field.id}"}
+            for field in payment_form
+            if field.errors and field.name != "csrf_token"
         ]
     return render_template(
         "claims/show.html",
@@ -143,9 +161,13 @@ def _show(window: ClaimWindow, errors: list[str] | None = None, payment_form: Pa
         shown=LINES_SHOWN,
         sample=sample,
         sample_left=operations.sample_left(window),
-        claimed=claimed,
-        paid=paid,
+        claimed=money.claimed,
+        money=money,
+        balance_words=operations.balance_words(money.claimed, money.paid),
         payments=payments,
+        by_id={p.id: p for p in payments},
+        reversed_ids={p.reverses_id: p for p in payments if p.reverses_id},
+        describe=operations.describe,
         names={p.id: _name(p.recorded_by_id) for p in payments},
         draft=draft,
         status_of=line_status,
@@ -153,7 +175,9 @@ def _show(window: ClaimWindow, errors: list[str] | None = None, payment_form: Pa
         errors=[e if isinstance(e, dict) else {"text": e} for e in errors],
         action=ActionForm(),
         payment_form=payment_form or PaymentForm(formdata=None),
+        confirm_over=confirm_over,
         can_prepare=has_role(*FINANCE),
+        can_pay=has_role(*PAYERS),
         undecided=undecided,
         overridden=overridden,
     )
@@ -230,21 +254,103 @@ def submit(window_id: int):
 
 
 @bp.post("/<int:window_id>/payments")
-@role_required(FINANCE)
+@role_required(PAYERS)
 def payment(window_id: int):
+    """Record a payment; one above what is outstanding asks, with a checkbox shown only then,
+    whether it is really meant."""
     window = _window(window_id)
     form = PaymentForm()
     if not form.validate_on_submit():
-        return _show(window, payment_form=form)
+        return _show(window, payment_form=form, confirm_over=bool(form.confirm_over.data))
     try:
         operations.record_payment(
-            window, form.amount.data, form.paid_on.data, form.note.data or None, user=current_user
+            window,
+            form.amount.data,
+            form.paid_on.data,
+            form.note.data or None,
+            user=current_user,
+            over_outstanding=bool(form.confirm_over.data),
         )
+    except operations.OverOutstanding as exc:
+        db.session.rollback()
+        form.confirm_over.errors = [str(exc)]
+        return _show(window, payment_form=form, confirm_over=True)
     except operations.ClaimRefused as exc:
         db.session.rollback()
         return _show(window, errors=[str(exc)], payment_form=form)
     flash(f"Payment of £{form.amount.data:,} recorded for {window.name}", "success")
     return redirect(url_for("claims.show", window_id=window.id))
+
+
+@bp.route("/<int:window_id>/reversal", methods=["GET", "POST"])
+@role_required(PAYERS)
+def reversal(window_id: int):
+    """Reverse a payment or clawback keyed by mistake: the entry stays, and an entry of the
+    opposite amount, with the reason, corrects it."""
+    window = _window(window_id)
+    form = ReversalForm()
+    if request.method == "GET":
+        form.entry.data = request.args.get("entry", "")
+    entry_id = query_int("entry") if request.method == "GET" else as_int(form.entry.data)
+    try:
+        entry = operations.get_entry(window, entry_id)
+    except operations.ClaimRefused:
+        abort(404)
+    form.submit.label.text = f"Reverse the {entry.kind}"
+    problems = []
+    if form.validate_on_submit():
+        try:
+            operations.reverse(window, entry, form.reason.data, user=current_user)
+        except operations.ClaimRefused as exc:
+            db.session.rollback()
+            problems = [str(exc)]
+        else:
+            flash(f"{operations.describe(entry, start=True)} was reversed", "success")
+            return redirect(url_for("claims.show", window_id=window.id))
+    errors = [{"text": problem} for problem in problems] + [
+        {"text": messages[0], "href": f"#{getattr(form, name).id}"}
+        for name, messages in form.errors.items()
+        if name in form._fields and name != "entry"
+    ]
+    return render_template(
+        "claims/reversal.html",
+        window=window,
+        entry=entry,
+        entry_words=operations.describe(entry),
+        recorded_by=_name(entry.recorded_by_id),
+        form=form,
+        errors=errors,
+    )
+
+
+@bp.route("/<int:window_id>/clawback", methods=["GET", "POST"])
+@role_required(PAYERS)
+def clawback(window_id: int):
+    """Record what a spot check took back from the window's submitted claim."""
+    window = _window(window_id)
+    form = ClawbackForm()
+    if form.validate_on_submit():
+        try:
+            operations.claw_back(
+                window, form.amount.data, form.clawed_back_on.data, form.reason.data, user=current_user
+            )
+        except operations.ClaimRefused as exc:
+            db.session.rollback()
+            form.amount.errors = [*form.amount.errors, str(exc)]
+        else:
+            flash(f"Clawback of £{form.amount.data:,} recorded against {window.name}", "success")
+            return redirect(url_for("claims.show", window_id=window.id))
+    money = operations.balance(window)
+    return render_template(
+        "form_page.html",
+        form=form,
+        caption=f"Claim window {window.name}",
+        heading="Record a spot check’s clawback",
+        intro=f"Money the government took back from the claim for {window.name} after its spot check. "
+        f"The claim is £{money.claimed:,}, of which £{money.clawed_back:,} was clawed back before. "
+        "It is taken off what the claim has drawn down.",
+        back_url=url_for("claims.show", window_id=window.id),
+    )
 
 
 def _review_form(line: ClaimLine, empty: bool = False) -> ReviewForm:
@@ -358,7 +464,12 @@ def schedule(window_id: int):
         batch=batch,
         state=operations.state_of(window),
         rows=rows,
-        families=sum(row[2] for row in rows),
+        # a family with several results claimed is one family
+        families=db.session.scalar(
+            select(func.count(func.distinct(ClaimLine.family_id))).where(
+                ClaimLine.batch_id == batch.id, ~ClaimLine.excluded
+            )
+        ),
         amount=sum(row[3] for row in rows),
         titles=TITLES,
         submitted_by=_name(batch.submitted_by_id) if batch.submitted_at else None,

@@ -28,6 +28,7 @@ from tff.demo.cohort import (
     families_file_row,
 )
 from tff.extensions import db
+from tff.funding import commitments
 from tff.identification import decisions
 from tff.identification import job as identification
 from tff.imports.operations import create_run, run_import
@@ -144,6 +145,17 @@ def suggest_criteria(job) -> tuple[int, int]:
     return suggestions, left_out
 
 
+#: the seed council's phase one commitment: (year, families committed, the government's funded figure)
+SEED_COMMITMENTS = (("2012/13", 244, 203), ("2013/14", 365, 305), ("2014/15", 120, 100))
+
+
+def record_commitments() -> None:
+    """Phase one's commitment as the seed council agreed it, so the funding dashboard counts
+    its attachment fees as the government paid them (730 families less one sixth)."""
+    for year, committed, funded in SEED_COMMITMENTS:
+        commitments.set_commitment("phase1", year, committed, funded, None)
+
+
 @job_task("demo.load")
 def load_demo_cohort(job, families: int = 300, seed: int = 1):
     if db.session.scalar(select(func.count()).select_from(Family)):
@@ -166,6 +178,7 @@ def load_demo_cohort(job, families: int = 300, seed: int = 1):
             raise JobError(f"The demo {kind} file had rows that did not go in: see import {run.id}.")
         imported[kind] = outcome["accepted"]
     phase_one_case_work(maker)
+    record_commitments()
     closed, verified = record_case_work(maker)
     suggested, left_out = suggest_criteria(job)
     return {

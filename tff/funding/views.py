@@ -1,6 +1,7 @@
-"""The funding dashboard: money drawn down against what is available, by programme and year,
-by result, by claim window, by team and by commissioned provider, each table exportable as CSV;
-recording the attachment fees received; and, for administrators, each programme's end date."""
+"""The funding dashboard: money drawn down against what is available and progress against the
+commitment, by programme and year, by result, by claim window, by team and by commissioned
+provider, each table exportable as CSV; for finance, recording the attachment fees received and
+each programme's commitments and fee basis; and, for administrators, each programme's end date."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -10,10 +11,10 @@ from tff.auth import roles
 from tff.auth.permissions import role_required
 from tff.cases.models.family import PROGRAMMES
 from tff.exports import csv_text
-from tff.funding import operations
+from tff.funding import commitments, operations
 from tff.funding.charts import Series, bar_chart, line_chart
 from tff.funding.drawdown import funding, trajectory
-from tff.funding.forms import FeeReceiptForm, ProgrammeEndForm
+from tff.funding.forms import CommitmentForm, FeeBasisForm, FeeReceiptForm, ProgrammeEndForm
 from tff.outcomes.views import TITLES
 
 bp = Blueprint("funding", __name__, url_prefix="/funding")
@@ -21,6 +22,8 @@ settings_bp = Blueprint("funding_settings", __name__, url_prefix="/admin/funding
 
 READERS = (roles.MANAGER, roles.FINANCE, roles.ADMIN)
 RECORDERS = (roles.FINANCE, roles.ADMIN)
+#: a fee basis, as the dashboard's progress table says what the fees are due for
+FEES_FOR = {commitments.COMMITMENT: "Families funded", commitments.ATTACHED: "Families attached"}
 
 
 def _ends_in_words(result, ends: dict[str, operations.End]) -> str:
@@ -33,32 +36,99 @@ def _ends_in_words(result, ends: dict[str, operations.End]) -> str:
     return "each programme’s end: " + "; ".join(f"{e.label} {e.ends_on:%-d %B %Y}" for e in shown)
 
 
+def _balance(claimed: int, paid: int) -> tuple[int, int]:
+    """(still to be paid, overpaid): never a negative amount outstanding."""
+    return max(claimed - paid, 0), max(paid - claimed, 0)
+
+
 def _tables(result) -> dict[str, tuple[list[str], list[list]]]:
     """Every table of the page as (header, rows), for the page and its CSV downloads."""
     years = [
         [
             r.label,
             r.year,
-            r.families,
             r.fees_due,
             r.fees_received,
-            r.on_override,
+            r.results_available,
             r.results_claimed,
+            r.results_paid,
+            r.unpaid,
             r.available,
             r.drawn,
         ]
         for r in result.years
     ]
+    progress = [
+        [
+            r.label,
+            r.year,
+            FEES_FOR[r.basis],
+            r.committed,
+            r.funded,
+            r.families,
+            None if r.progress is None else round(100 * r.progress),
+            r.on_override,
+        ]
+        for r in result.years
+    ]
+    programmes = [
+        [
+            r.label,
+            r.committed,
+            r.funded,
+            r.families,
+            r.fees_due,
+            r.fees_received,
+            r.results_available,
+            r.results_claimed,
+            r.results_paid,
+            r.unpaid,
+            r.available,
+            r.drawn,
+        ]
+        for r in result.by_programme()
+    ]
     return {
+        "programmes": (
+            [
+                "programme",
+                "families_committed",
+                "families_funded",
+                "families_attached",
+                "fees_due",
+                "fees_received",
+                "results_available",
+                "results_claimed",
+                "results_paid",
+                "claimed_not_yet_paid",
+                "available",
+                "drawn_down",
+            ],
+            programmes,
+        ),
+        "progress": (
+            [
+                "programme",
+                "year",
+                "fees_due_for",
+                "families_committed",
+                "families_funded",
+                "families_attached",
+                "attached_percent_of_committed",
+                "families_on_override",
+            ],
+            progress,
+        ),
         "years": (
             [
                 "programme",
-                "attached_in",
-                "families",
+                "year",
                 "fees_due",
                 "fees_received",
-                "families_on_override",
+                "results_available",
                 "results_claimed",
+                "results_paid",
+                "claimed_not_yet_paid",
                 "available",
                 "drawn_down",
             ],
@@ -69,10 +139,10 @@ def _tables(result) -> dict[str, tuple[list[str], list[list]]]:
             [[TITLES.get(o, o), y, n, a] for o, y, n, a in result.by_outcome],
         ),
         "windows": (
-            ["window", "as_of", "claimed", "paid", "outstanding"],
+            ["window", "as_of", "families", "claimed", "paid", "still_to_be_paid", "overpaid", "clawed_back"],
             [
-                [name, as_of.isoformat(), claimed, paid, claimed - paid]
-                for name, as_of, claimed, paid in result.by_window
+                [name, as_of.isoformat(), families, claimed, paid, *_balance(claimed, paid), clawed]
+                for name, as_of, claimed, paid, families, clawed in result.by_window
             ],
         ),
         "teams": (["team", "families", "amount"], [list(row) for row in result.by_team]),
@@ -185,3 +255,83 @@ def programme_ends():
         ends=operations.programme_ends(),
         defaults=operations.default_ends(),
     ), (400 if form.errors else 200)
+
+
+def _number(text: str | None):
+    """A whole number typed in a form (thousands separators allowed), None when left empty, or
+    the text itself when it is not one, for the operation to name."""
+    value = (text or "").strip().replace(",", "")
+    if not value:
+        return None
+    return int(value) if value.isascii() and value.lstrip("-").isdigit() and len(value) < 12 else value
+
+
+def _commitments_page(form: CommitmentForm, basis_form: FeeBasisForm, status: int = 200):
+    result = funding()
+    return render_template(
+        "funding/commitments.html",
+        form=form,
+        basis_form=basis_form,
+        rows=[r for r in result.years if r.committed is not None or r.families],
+        listed=commitments.commitments(),
+        bases=commitments.bases(),
+        basis_words=commitments.BASES,
+        labels=PROGRAMMES,
+    ), status
+
+
+@bp.get("/commitments")
+@role_required(RECORDERS)
+def commitments_page():
+    return _commitments_page(CommitmentForm(), FeeBasisForm())
+
+
+@bp.post("/commitments")
+@role_required(RECORDERS)
+def set_commitment():
+    form = CommitmentForm()
+    if form.validate_on_submit():
+        committed = _number(form.families_committed.data)
+        try:
+            saved = commitments.set_commitment(
+                form.programme.data,
+                form.financial_year.data,
+                committed,
+                _number(form.families_funded.data),
+                current_user,
+            )
+        except commitments.Refused as exc:
+            for field, problem in exc.problems.items():
+                getattr(form, field).errors.append(problem)
+        else:
+            label, year = PROGRAMMES[form.programme.data], form.financial_year.data.strip()
+            if saved is None:
+                flash(f"{label} {year} already had that commitment: nothing has changed.")
+            else:
+                flash(
+                    f"{label} {year}: {saved.committed:,} families committed, {saved.funded:,} funded "
+                    f"({saved.funded_words}).",
+                    "success",
+                )
+            return redirect(url_for("funding.commitments_page"))
+    return _commitments_page(form, FeeBasisForm(formdata=None), 400)
+
+
+@bp.post("/commitments/basis")
+@role_required(RECORDERS)
+def set_basis():
+    form = FeeBasisForm()
+    if form.validate_on_submit():
+        try:
+            saved = commitments.set_basis(form.programme.data, form.basis.data, current_user)
+        except commitments.Refused as exc:
+            for field, problem in exc.problems.items():
+                getattr(form, field).errors.append(problem)
+        else:
+            label = PROGRAMMES[form.programme.data]
+            if saved is None:
+                flash(f"{label}’s attachment fees already fall due that way: nothing has changed.")
+            else:
+                flash(f"{label}’s attachment fees now fall due for {commitments.BASES[saved].lower()}.", "success")
+            return redirect(url_for("funding.commitments_page"))
+    return _commitments_page(CommitmentForm(formdata=None), form, 400)
