@@ -366,3 +366,20 @@ def test_the_line_runs_to_each_programmes_own_default_end(client, make, cohort):
     moved = client.get("/funding/").get_data(as_text=True)
     assert "To claim all by the end rose from £0 to £899 by 2014-01" in moved
     assert "Phase two (2015) 31 July 2014" in moved
+
+
+def test_the_trajectory_worked_by_hand_claims_what_is_left_by_the_end_and_forecasts_the_near_misses():
+    result = Funding(
+        years=[YearRow("phase1", "2012/13", families=10, fees_due=1000, results_available=10_000)],
+        by_window=[("w1", date(2015, 1, 1), 1_000, 0), ("w2", date(2015, 1, 11), 500, 0)],
+        near_misses=(date(2015, 1, 16), 700),
+    )
+    ends = {"phase1": date(2015, 1, 21), "phase2": date(2020, 3, 31), "supporting_families": date(2025, 3, 31)}
+    labels, claimed, target, forecast = trajectory(result, ends)
+    assert labels == ["w1", "w2", "Near misses as of 2015-01-16"]
+    # claimed window by window, added up
+    assert claimed == [1_000, 1_500, None]
+    # £10,000 over the 20 days to the end: half by day 10, three quarters by day 15
+    assert target == [0, 5_000, 7_500]
+    # the forecast starts from what is claimed and adds the £700 nearly in reach
+    assert forecast == [None, 1_500, 2_200]

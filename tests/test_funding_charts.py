@@ -229,3 +229,38 @@ def test_charts_on_one_page_have_different_ids():
     second = parse(line_chart("Fees", MONTHS, [claimed()]))
 
     assert first.find(f"{SVG}title").get("id") != second.find(f"{SVG}title").get("id")
+
+
+def test_charts_are_written_in_the_pages_own_font():
+    for chart in (line_chart("Claimed", MONTHS, [claimed()]), bar_chart("By result", ["Work"], [3])):
+        root = parse(chart)
+        assert root.get("font-family") == "inherit"
+        assert all(node.get("font-family") is None for node in root.iter(f"{SVG}text"))
+
+
+def _inside(root: ET.Element, x_labels: list[str]) -> None:
+    """Every label, at CHARS wide a character, lies within the viewBox."""
+    width = float(root.get("viewBox").split()[2])
+    for node in root.iter(f"{SVG}text"):
+        x, label = float(node.get("x")), "".join(node.itertext())
+        if node.find(f"{SVG}title") is not None:
+            label = node.find(f"{SVG}title").tail or ""
+        span = 8 * len(label)
+        start = {"start": x, "middle": x - span / 2, "end": x - span}[node.get("text-anchor")]
+        assert start >= 0 and start + span <= width, label
+
+
+def test_long_labels_are_cut_with_the_whole_label_kept_and_nothing_drawn_outside():
+    long = "Claim window for the families attached in the spring of 2014 (second try)"
+    labels = [long, "2013-12", "2014-01", long + " again"]
+    root = parse(line_chart("Claimed", labels, [claimed((1_234_000, 2_000_000, 9_876_543, 12_345_678))]))
+    shown = [node for node in root.iter(f"{SVG}text") if node.get("class") == "app-chart__x-label"]
+    assert shown[0].find(f"{SVG}title").text == long
+    assert shown[0].find(f"{SVG}title").tail.endswith("…")
+    assert len(shown[0].find(f"{SVG}title").tail) <= 24
+    _inside(root, labels)
+    bars = parse(bar_chart("By result", [long, "Work"], [12_345_678, 3]))
+    assert [
+        node.find(f"{SVG}title").text for node in bars.iter(f"{SVG}text") if node.find(f"{SVG}title") is not None
+    ] == [long]
+    _inside(bars, [long])

@@ -31,6 +31,8 @@ FONT_SIZE = 14
 CHAR_WIDTH = 8
 #: more x labels than this overlap, so the rest are left off (the table has them all)
 MOST_X_LABELS = 12
+#: x labels longer than this are cut with an ellipsis (the whole label is in their <title>)
+MOST_X_CHARS = 24
 NO_DATA = "No data yet"
 
 
@@ -92,9 +94,16 @@ def more_attributes(attributes: dict[str, str]) -> str:
     return "".join(f' {name.rstrip("_").replace("_", "-")}="{escape(value)}"' for name, value in attributes.items())
 
 
-def text(x: float, y: float, content: object, anchor: str = "start", **attributes: str) -> str:
+def text(
+    x: float, y: float, content: object, anchor: str = "start", whole: str | None = None, **attributes: str
+) -> str:
+    """A label; `whole` is the full text of a shortened one, shown on hover and read out."""
     extra = more_attributes(attributes)
-    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" fill="{TEXT_COLOUR}"{extra}>{escape(content)}</text>'
+    hint = f"<title>{escape(whole)}</title>" if whole is not None and whole != str(content) else ""
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" fill="{TEXT_COLOUR}"{extra}>'
+        f"{hint}{escape(content)}</text>"
+    )
 
 
 def line(x1: float, y1: float, x2: float, y2: float, colour: str, **attributes: str) -> str:
@@ -120,7 +129,7 @@ def svg(ident: str, title: str, description: str, height: float, body: Sequence[
     return Markup(  # noqa: S704  # nosec B704
         f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" role="img" width="100%"'
         f' viewBox="0 0 {WIDTH} {height:.0f}" preserveAspectRatio="xMidYMid meet"'
-        f' aria-labelledby="{ident}-title {ident}-desc" font-size="{FONT_SIZE}">'
+        f' aria-labelledby="{ident}-title {ident}-desc" font-size="{FONT_SIZE}" font-family="inherit">'
         f'<title id="{ident}-title">{escape(title)}</title>'
         f'<desc id="{ident}-desc">{escape(description)}</desc>' + "".join(body) + "</svg>"
     )
@@ -156,7 +165,8 @@ def line_chart(
     ticks = nice_scale(max(points))
     tick_labels = [format_value(y_format, tick) for tick in ticks]
     legend, legend_height = line_legend(series)
-    x_label_width = CHAR_WIDTH * max(len(label) for label in x_labels) + 8
+    short_labels = [shorten(label, MOST_X_CHARS) for label in x_labels]
+    x_label_width = CHAR_WIDTH * max(len(label) for label in short_labels) + 8
     # x labels are centred on their points, so the end ones need half their width spare
     left = max(12 + CHAR_WIDTH * max(len(label) for label in tick_labels), x_label_width / 2)
     right = WIDTH - max(24, x_label_width / 2)
@@ -179,7 +189,16 @@ def line_chart(
         body.append(text(left - 8, y_at(tick) + 5, label, anchor="end", class_="app-chart__y-label"))
     for index in shown:
         body.append(line(x_at(index), bottom, x_at(index), bottom + 6, AXIS_COLOUR))
-        body.append(text(x_at(index), bottom + 24, x_labels[index], anchor="middle", class_="app-chart__x-label"))
+        body.append(
+            text(
+                x_at(index),
+                bottom + 24,
+                short_labels[index],
+                anchor="middle",
+                whole=x_labels[index],
+                class_="app-chart__x-label",
+            )
+        )
     body.append(line(left, top, left, bottom, AXIS_COLOUR, stroke_width="2"))
     body.append(line(left, bottom, right, bottom, AXIS_COLOUR, stroke_width="2"))
     for number, one in enumerate(series):
@@ -291,7 +310,9 @@ def bar_chart(
             body.append(text(x_at(tick), bottom + 20, tick_label, anchor="middle", class_="app-chart__x-label"))
     for row, ((label, value), value_label) in enumerate(zip(rows, value_labels, strict=True)):
         y = top + row * row_height
-        body.append(text(left - 8, y + 23, shorten(label, 28), anchor="end", class_="app-chart__bar-label"))
+        body.append(
+            text(left - 8, y + 23, shorten(label, 28), anchor="end", whole=label, class_="app-chart__bar-label")
+        )
         body.append(
             f'<rect x="{left:.1f}" y="{y + 6:.1f}" width="{x_at(value) - left:.1f}" height="{row_height - 12}"'
             f' fill="{COLOURS[0]}"/>'
