@@ -17,10 +17,15 @@ PROBLEMS_NEEDED = MIN_PROBLEMS
 __all__ = ["NATIONAL", "NATIONAL_WITH_LOCAL", "PROBLEMS_NEEDED", "Eligibility", "judge"]
 
 
-def confirmed(criterion) -> bool:
+def counts(source: str, confirmed_at) -> bool:
     """A criterion counts once a person confirmed it or it was imported; one the evidence
     suggested and nobody confirmed does not."""
-    return criterion.source != FROM_EVIDENCE or criterion.confirmed_at is not None
+    return source != FROM_EVIDENCE or confirmed_at is not None
+
+
+def confirmed(criterion) -> bool:
+    """`counts` of a FamilyCriterion."""
+    return counts(criterion.source, criterion.confirmed_at)
 
 
 def codes_of(criteria) -> dict[str, set[str]]:

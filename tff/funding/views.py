@@ -11,6 +11,7 @@ from tff.auth import roles
 from tff.auth.permissions import role_required
 from tff.cases.models.family import PROGRAMMES
 from tff.exports import csv_text
+from tff.forms import show_problems
 from tff.funding import commitments, operations
 from tff.funding.charts import Series, bar_chart, line_chart
 from tff.funding.drawdown import funding, trajectory
@@ -214,8 +215,7 @@ def new_fees():
                 current_user,
             )
         except operations.Refused as exc:
-            for field, problem in exc.problems.items():
-                getattr(form, field).errors.append(problem)
+            show_problems(form, exc.problems)
         else:
             flash("The attachment fees received are recorded.")
             return redirect(url_for("funding.index"))
@@ -240,8 +240,7 @@ def programme_ends():
         try:
             saved = operations.set_programme_end(form.programme.data, form.ends_on.data, current_user)
         except operations.Refused as exc:
-            for field, problem in exc.problems.items():
-                getattr(form, field).errors.append(problem)
+            show_problems(form, exc.problems)
         else:
             label = PROGRAMMES[form.programme.data]
             if saved is None:
@@ -301,8 +300,7 @@ def set_commitment():
                 current_user,
             )
         except commitments.Refused as exc:
-            for field, problem in exc.problems.items():
-                getattr(form, field).errors.append(problem)
+            show_problems(form, exc.problems)
         else:
             label, year = PROGRAMMES[form.programme.data], form.financial_year.data.strip()
             if saved is None:
@@ -325,8 +323,7 @@ def set_basis():
         try:
             saved = commitments.set_basis(form.programme.data, form.basis.data, current_user)
         except commitments.Refused as exc:
-            for field, problem in exc.problems.items():
-                getattr(form, field).errors.append(problem)
+            show_problems(form, exc.problems)
         else:
             label = PROGRAMMES[form.programme.data]
             if saved is None:

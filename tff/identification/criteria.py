@@ -160,7 +160,7 @@ def family_criteria(family: Family) -> FamilyCriteria:
         no_problems = f"Headline problems cannot be recorded for this family: {why_not_measured(family)}"
     return FamilyCriteria(
         groups,
-        judge(family.programme, codes, decisions.titles_of(family)),
+        judge(family.programme, codes, decisions.titles_of(family, carried)),
         eligible(family.programme, [*counted, *waiting]),
         as_of,
         no_problems,

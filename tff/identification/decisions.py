@@ -47,9 +47,10 @@ def may_carry(family: Family) -> dict[str, dict[str, str]]:
     return carried
 
 
-def titles_of(family: Family) -> dict[str, str]:
-    """code -> title of every criterion the family may carry, as its eligibility is explained."""
-    carried = may_carry(family)
+def titles_of(family: Family, carried: dict[str, dict[str, str]] | None = None) -> dict[str, str]:
+    """code -> title of every criterion the family may carry (`may_carry`, read here unless
+    given), as its eligibility is explained."""
+    carried = may_carry(family) if carried is None else carried
     # a local filter taken off the council's list keeps the title it had
     titles = {**CRITERIA[LOCAL], **carried.get(LOCAL, {})}
     for kind in kinds_of(family):

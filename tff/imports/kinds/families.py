@@ -22,7 +22,7 @@ from tff.cases.models import (
     FamilyStatusChange,
     LeadWorkerAssignment,
 )
-from tff.cases.models.identification import FROM_EVIDENCE, IMPORTED
+from tff.cases.models.identification import IMPORTED
 from tff.cases.validation import normalise_postcode, postcode_problem, reference_problem
 from tff.claims.models import ClaimLine
 from tff.extensions import db
@@ -462,7 +462,9 @@ class Families(BatchFormat):
         override, shown wherever its attachment fee and claims are."""
         if not attaching:
             return {}
-        from tff.identification.engine import judge  # the rules import the evidence kinds, which import this
+        # the rules import the evidence kinds, which import this
+        from tff.cases.eligibility import counts
+        from tff.identification.engine import judge
 
         held: dict[int, list] = {}
         existing = [family.id for _, family, _, _ in attaching if family is not None]
@@ -481,8 +483,7 @@ class Families(BatchFormat):
         for row, family, programme, wanted in attaching:
             codes: dict[str, set[str]] = {kind: set(given) for kind, given in wanted.items()}
             for kind, code, source, confirmed_at in held.get(family.id, []) if family is not None else []:
-                counts = source != FROM_EVIDENCE or confirmed_at is not None
-                if counts and (kind not in wanted or source != IMPORTED):
+                if counts(source, confirmed_at) and (kind not in wanted or source != IMPORTED):
                     codes.setdefault(kind, set()).add(code)
             eligibility = judge(programme, codes, titles)
             if eligibility.eligible:
