@@ -79,13 +79,14 @@ def _empty_database(app) -> None:
 
     with app.app_context():
         db.session.rollback()
-        # A submitted claim refuses to be deleted: the guard is lifted while the tables empty.
+        # A submitted claim and a payment refuse to be deleted: the guards are lifted while the
+        # tables empty.
         dialect = db.engine.dialect.name
-        for statement in guards.statements(dialect, create=False):
+        for statement in guards.every_statement(dialect, create=False):
             db.session.execute(text(statement))
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
-        for statement in guards.statements(dialect):
+        for statement in guards.every_statement(dialect):
             db.session.execute(text(statement))
         db.session.commit()
     limiter.reset()

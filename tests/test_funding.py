@@ -18,7 +18,7 @@ from tff.cases.referrals.models import Provider, Referral
 from tff.claims import operations as claims
 from tff.extensions import db
 from tff.funding.commitments import set_commitment
-from tff.funding.drawdown import Funding, YearRow, trajectory
+from tff.funding.drawdown import Funding, YearRow, funding, trajectory
 from tff.funding.operations import End, default_end, programme_ends
 from tff.funding.views import _ends_in_words
 from tff.outcomes import evaluation as evaluations
@@ -35,6 +35,14 @@ def cohort(clean):
     with clean.app_context():
         set_commitment("phase1", "2012/13", 2, None, None)
     return clean
+
+
+def _line_at(app, label: str) -> tuple[int, list[str]]:
+    """The line to claim everything at the point labelled `label`, and every label, as the
+    dashboard draws them."""
+    with app.app_context():
+        labels, _claimed, target, _forecast = trajectory(funding(), {p: e.ends_on for p, e in programme_ends().items()})
+    return target[labels.index(label)], labels
 
 
 def _claim(app, submit_it: bool = True) -> None:
@@ -81,7 +89,7 @@ def test_each_table_downloads_as_csv(client, make, cohort):
     ]
     years = list(csv.reader(io.StringIO(client.get("/funding/years.csv").get_data(as_text=True))))
     # fees due, received; results available, claimed, paid, not yet paid; available, drawn down
-    assert years[1] == ["Phase one (2012)", "2012/13", "6400", "0", "1600", "1400", "1000", "400", "8000", "1000"]
+    assert years[1] == ["Phase one (2012)", "2012/13", "6400", "0", "1600", "1400", "1000", "400", "8000", "80", "1000"]
     progress = list(csv.reader(io.StringIO(client.get("/funding/progress.csv").get_data(as_text=True))))
     assert progress[1] == ["Phase one (2012)", "2012/13", "Families funded", "2", "2", "2", "100", "0"]
     assert client.get("/funding/nothing.csv").status_code == 404
@@ -259,12 +267,15 @@ def test_the_line_to_claim_everything_follows_the_end_date(client, make, cohort)
         claims.submit(window)
     admin = make.user("admin")
     sign_in(client, admin.email)
-    # by default (30 April 2015): 184 of 638 days have passed by the second window
+    # by default (30 April 2015): 184 of 638 days have passed by the second window, and the
+    # line goes on past it to the end
+    assert _line_at(cohort, "2014-01") == (461, ["2013-07", "2014-01", "30 April 2015, end of Phase one (2012)"])
     default = client.get("/funding/").get_data(as_text=True)
-    assert "To claim all by the end rose from £0 to £461 by 2014-01" in default
+    assert "To claim all by the end rose from £0 to £1,600 by 30 April 2015, end of Phase one (2012)" in default
     submit(client, PROGRAMME_ENDS, {"programme": "phase1", "ends_on": ["31", "1", "2014"]})
     moved = client.get("/funding/").get_data(as_text=True)
-    assert "To claim all by the end rose from £0 to £1,600 by 2014-01" in moved
+    # ending on the last window's day, there is nothing after it
+    assert "To claim all by the end rose from £0 to £1,600 by 2014-01." in moved
     assert "claims them all by 31 January 2014" in moved
 
 
@@ -277,9 +288,11 @@ def test_the_line_sums_each_programme_over_its_own_time():
         by_window=[("w1", date(2015, 1, 1), 0, 0), ("w2", date(2015, 1, 11), 0, 0), ("w3", date(2015, 1, 21), 0, 0)],
     )
     ends = {"phase1": date(2015, 1, 11), "phase2": date(2015, 2, 10), "supporting_families": date(2030, 1, 1)}
-    _labels, _claimed, target, _forecast = trajectory(result, ends)
-    # phase one is all claimable by its end on the 11th; phase two by a quarter and a half of its 40 days
-    assert target == [0, 10_000 + 1_000, 10_000 + 2_000]
+    labels, _claimed, target, _forecast = trajectory(result, ends)
+    # phase one is all claimable by its end on the 11th; phase two by a quarter and a half of its
+    # 40 days, then all of it at its end (Supporting Families has nothing to claim: no point)
+    assert target == [0, 10_000 + 1_000, 10_000 + 2_000, 14_000]
+    assert labels[3:] == ["10 February 2015, end of Phase two (2015)"]
 
 
 def test_the_chart_names_each_programmes_end_when_they_differ():
@@ -355,16 +368,27 @@ def test_the_line_runs_to_each_programmes_own_default_end(client, make, cohort):
         claims.submit(window)
     admin = make.user("admin")
     sign_in(client, admin.email)
+    line, labels = _line_at(cohort, "2014-01")
+    assert line == 556
+    # then on to each end: phase one's £1,600 all, phase two 638 of 2,435 days and Supporting
+    # Families 638 of 4,261 (1,600 + 209.6 + 119.8); everything but Supporting Families' 2,435
+    # of 4,261 days (2,400 + 457.2); everything
+    assert labels[2:] == [
+        "30 April 2015, end of Phase one (2012)",
+        "31 March 2020, end of Phase two (2015)",
+        "31 March 2025, end of Supporting Families (2022)",
+    ]
+    assert [_line_at(cohort, label)[0] for label in labels[2:]] == [1_929, 2_857, 3_200]
     page = client.get("/funding/").get_data(as_text=True)
-    assert "To claim all by the end rose from £0 to £556 by 2014-01" in page
+    assert "To claim all by the end rose from £0 to £3,200 by 31 March 2025, end of Supporting Families (2022)" in page
     assert (
         "each programme’s end: Phase one (2012) 30 April 2015; Phase two (2015) 31 March 2020; "
         "Supporting Families (2022) 31 March 2025" in page
     )
     # the administrator's setting still decides: phase two to 31 July 2014 (184 of 365 days)
     submit(client, PROGRAMME_ENDS, {"programme": "phase2", "ends_on": ["31", "7", "2014"]})
+    assert _line_at(cohort, "2014-01")[0] == 899
     moved = client.get("/funding/").get_data(as_text=True)
-    assert "To claim all by the end rose from £0 to £899 by 2014-01" in moved
     assert "Phase two (2015) 31 July 2014" in moved
 
 
@@ -376,10 +400,10 @@ def test_the_trajectory_worked_by_hand_claims_what_is_left_by_the_end_and_foreca
     )
     ends = {"phase1": date(2015, 1, 21), "phase2": date(2020, 3, 31), "supporting_families": date(2025, 3, 31)}
     labels, claimed, target, forecast = trajectory(result, ends)
-    assert labels == ["w1", "w2", "Near misses as of 2015-01-16"]
+    assert labels == ["w1", "w2", "Near misses as of 2015-01-16", "21 January 2015, end of Phase one (2012)"]
     # claimed window by window, added up
-    assert claimed == [1_000, 1_500, None]
-    # £10,000 over the 20 days to the end: half by day 10, three quarters by day 15
-    assert target == [0, 5_000, 7_500]
+    assert claimed == [1_000, 1_500, None, None]
+    # £10,000 over the 20 days to the end: half by day 10, three quarters by day 15, all by the end
+    assert target == [0, 5_000, 7_500, 10_000]
     # the forecast starts from what is claimed and adds the £700 nearly in reach
-    assert forecast == [None, 1_500, 2_200]
+    assert forecast == [None, 1_500, 2_200, None]

@@ -217,6 +217,8 @@ def test_drawn_down_is_the_money_received_with_results_not_yet_paid_apart(client
     ]
     years = list(csv.reader(io.StringIO(client.get("/funding/years.csv").get_data(as_text=True))))
     assert years[2][:3] == ["Phase one (2012)", "2013/14", "732000"]
+    # as the council's report has it: 80%, 60% and 40% of each year's money paid up front
+    assert [row[-2] for row in years[1:]] == ["80", "60", "40"]
     # in all, for the programme: 729 committed, 608 funded (203 + 305 + 100); results available
     # 203 x £800 + 305 x £1,600 + 100 x £2,400 = £890,400
     programmes = list(csv.reader(io.StringIO(client.get("/funding/programmes.csv").get_data(as_text=True))))
@@ -232,6 +234,7 @@ def test_drawn_down_is_the_money_received_with_results_not_yet_paid_apart(client
         "1000",
         "500",
         "2432000",
+        "63",
         "650600",
     ]
 

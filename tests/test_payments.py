@@ -12,11 +12,13 @@ from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy import text as sql
+from sqlalchemy.exc import DBAPIError
 
 from tests.case_work import audit_entries, error_summary, text
 from tests.helpers import sign_in, submit
 from tff.claims import operations
-from tff.claims.models import CLAWBACK, PAYMENT, REVERSAL, ClaimBatch, ClaimLine, Payment
+from tff.claims.models import CLAWBACK, PAYMENT, REVERSAL, ClaimBatch, ClaimLine, ClaimWindow, Payment
 from tff.exports import csv_text
 from tff.extensions import db
 from tff.inputs import MAX_POUNDS
@@ -182,6 +184,18 @@ def test_no_address_edits_or_deletes_a_ledger_entry(app):
         if "POST" in rule.methods and re.search("payment|reversal|clawback", rule.rule)
     }
     assert writes_money == {"claims.payment", "claims.reversal", "claims.clawback"}
+
+
+def test_the_database_itself_refuses_to_change_or_delete_a_ledger_entry(window):
+    """Beside the code that offers no way to: a script or a slip at the database's prompt is
+    refused too, and the entry is as it was."""
+    with window.app.app_context():
+        operations.record_payment(db.session.get(ClaimWindow, window.id), 89_400, date(2013, 9, 30))
+        for statement in ("UPDATE claim_payments SET amount = 1", "DELETE FROM claim_payments"):
+            with pytest.raises(DBAPIError, match="never changed or deleted: record a reversing entry"):
+                db.session.execute(sql(statement))
+            db.session.rollback()
+        assert db.session.execute(select(Payment.amount, Payment.kind)).all() == [(89_400, PAYMENT)]
 
 
 def test_a_clawback_is_taken_off_what_was_drawn_down(client, make, window):

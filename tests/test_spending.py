@@ -287,6 +287,20 @@ def test_the_page_shows_the_profile_and_marks_what_waits_on_results(worked):
     assert "£-" not in page and "-£" not in page
 
 
+def test_the_funding_dashboard_profiles_spending_against_the_money_received_too(worked):
+    page = text(worked.get("/funding/"))
+    assert "Spending against the money received" in page
+    assert "2013/14 £7,500 £9,000 £1,500 short £1,500" in page
+    assert "In all £18,500 £22,000 £3,500 short £4,500" in page
+
+
+def test_with_no_money_and_no_spending_the_dashboard_says_so(client, make, clean):
+    sign_in(client, make.user("manager").email)
+    page = text(client.get("/funding/"))
+    assert "No money has been received and no spending is recorded yet." in page
+    assert "tff-spending-profile" not in client.get("/funding/").get_data(as_text=True)
+
+
 def test_removing_a_line_frees_the_money_for_the_next(worked, clean):
     d = _line_id(clean, "D")
     assert submit(worked, f"{PAGE}/{d}/remove", {}).status_code == 302

@@ -1,10 +1,13 @@
-"""The database's own guard on claims: a submitted claim, and its lines, never change.
+"""The database's own guard on claims: a submitted claim, and its lines, never change; a
+window's ledger of payments, reversals and clawbacks is only ever added to.
 
-Written once here and installed by the claims migration; the statements differ by dialect
-(SQLite's triggers abort with RAISE, PostgreSQL's call a function)."""
+Written once here and installed by the migrations (the claims guard by the claims migration, the
+ledger's by the payments guard's); the statements differ by dialect (SQLite's triggers abort with
+RAISE, PostgreSQL's call a function)."""
 
 LINES_MESSAGE = "the lines of a submitted claim never change"
 BATCH_MESSAGE = "a submitted claim never changes"
+PAYMENTS_MESSAGE = "a payment entry is never changed or deleted: record a reversing entry instead"
 
 POSTGRESQL_CREATE = [
     f"""CREATE FUNCTION claim_lines_frozen() RETURNS trigger AS $$
@@ -56,7 +59,40 @@ SQLITE_DROP = [
 ]
 
 
+PAYMENTS_POSTGRESQL_CREATE = [
+    f"""CREATE FUNCTION claim_payments_kept() RETURNS trigger AS $$
+    BEGIN
+      RAISE EXCEPTION '{PAYMENTS_MESSAGE}';
+    END $$ LANGUAGE plpgsql""",
+    "CREATE TRIGGER claim_payments_kept BEFORE UPDATE OR DELETE ON claim_payments "
+    "FOR EACH ROW EXECUTE FUNCTION claim_payments_kept()",
+]
+PAYMENTS_POSTGRESQL_DROP = [
+    "DROP TRIGGER IF EXISTS claim_payments_kept ON claim_payments",
+    "DROP FUNCTION IF EXISTS claim_payments_kept()",
+]
+PAYMENTS_SQLITE_CREATE = [
+    f"CREATE TRIGGER claim_payments_kept_{event.lower()} BEFORE {event} ON claim_payments "
+    f"BEGIN SELECT RAISE(ABORT, '{PAYMENTS_MESSAGE}'); END"
+    for event in ("UPDATE", "DELETE")
+]
+PAYMENTS_SQLITE_DROP = [f"DROP TRIGGER IF EXISTS claim_payments_kept_{event}" for event in ("update", "delete")]
+
+
 def statements(dialect: str, create: bool = True) -> list[str]:
+    """The guard of a submitted claim and its lines."""
     if dialect == "postgresql":
         return POSTGRESQL_CREATE if create else POSTGRESQL_DROP
     return SQLITE_CREATE if create else SQLITE_DROP
+
+
+def payment_statements(dialect: str, create: bool = True) -> list[str]:
+    """The guard of the payments ledger."""
+    if dialect == "postgresql":
+        return PAYMENTS_POSTGRESQL_CREATE if create else PAYMENTS_POSTGRESQL_DROP
+    return PAYMENTS_SQLITE_CREATE if create else PAYMENTS_SQLITE_DROP
+
+
+def every_statement(dialect: str, create: bool = True) -> list[str]:
+    """Both guards: what is lifted, and put back, to empty the tables (tests only do this)."""
+    return statements(dialect, create) + payment_statements(dialect, create)

@@ -29,6 +29,8 @@ from tff.demo.cohort import (
 )
 from tff.extensions import db
 from tff.funding import commitments
+from tff.funding import operations as funding_operations
+from tff.funding.models import AttachmentFeeReceipt
 from tff.identification import decisions
 from tff.identification import job as identification
 from tff.imports.operations import create_run, run_import
@@ -149,11 +151,26 @@ def suggest_criteria(job) -> tuple[int, int]:
 SEED_COMMITMENTS = (("2012/13", 244, 203), ("2013/14", 365, 305), ("2014/15", 120, 100))
 
 
+#: the up-front attachment fees the seed council's finance report (May 2014) says it received:
+#: (year, pounds); the report gives no day, so each is dated the end of its year's first half
+SEED_FEES = (("2012/13", 649_600), ("2013/14", 732_000))
+
+
 def record_commitments() -> None:
     """Phase one's commitment as the seed council agreed it, so the funding dashboard counts
-    its attachment fees as the government paid them (730 families less one sixth)."""
+    its attachment fees as the government paid them (729 families, 608 funded), and the fees it
+    received for its first two years, unless some are on record for the year already."""
     for year, committed, funded in SEED_COMMITMENTS:
         commitments.set_commitment("phase1", year, committed, funded, None)
+    on_record = set(
+        db.session.scalars(
+            select(AttachmentFeeReceipt.financial_year).where(AttachmentFeeReceipt.programme == "phase1")
+        )
+    )
+    for year, amount in SEED_FEES:
+        if year not in on_record:
+            received_on = date(int(year[:4]), 9, 30)
+            funding_operations.record_fees("phase1", year, amount, received_on, "Up-front attachment fees", None)
 
 
 @job_task("demo.load")

@@ -75,6 +75,12 @@ class YearRow:
         return self.results_claimed - self.results_paid
 
     @property
+    def up_front(self) -> int | None:
+        """The attachment fees as a whole percentage of what is available: how much of the year's
+        money is paid up front (phase one: 80%, 60% and 40% over its three years)."""
+        return round(100 * self.fees_due / self.available) if self.available else None
+
+    @property
     def share(self) -> float | None:
         return self.drawn / self.available if self.available else None
 
@@ -431,7 +437,10 @@ def trajectory(
     added after the last window).
 
     Each programme's results are spread evenly from the first submitted window to that
-    programme's own end date (`ends`), and the line is their sum."""
+    programme's own end date (`ends`), and the line is their sum. After the last window the
+    line goes on to each end still to come, in date order with the near misses, so that it
+    reaches every result available (phase one: "to claim all available funding by the end of
+    April 2015", as the seed council's report has it)."""
     windows = result.by_window
     if not windows:
         return [], [], [], []
@@ -456,11 +465,24 @@ def trajectory(
         claimed.append(running)
         target.append(line_at(as_of))
     forecast: list[int | None] = [None] * len(labels)
+    last = windows[-1][1]
+    # (day, order, label, forecast) of the points after the last window: the near misses
+    # first on a day an end shares
+    after: list[tuple[date, int, str, int | None]] = []
     if result.near_misses and result.near_misses[1]:
         as_of, near = result.near_misses
         forecast[-1] = running
-        labels.append(f"Near misses as of {as_of.isoformat()}")
+        after.append((max(as_of, last), 0, f"Near misses as of {as_of.isoformat()}", running + near))
+    ending: dict[date, list[str]] = defaultdict(list)
+    for programme, amount in available.items():
+        end = ends.get(programme, latest)
+        if amount and end > last:
+            ending[end].append(PROGRAMMES.get(programme, programme))
+    for end, names in ending.items():
+        after.append((end, 1, f"{end:%-d %B %Y}, end of {' and '.join(sorted(names))}", None))
+    for day, _order, label, ahead in sorted(after):
+        labels.append(label)
         claimed.append(None)
-        target.append(line_at(max(as_of, windows[-1][1])))
-        forecast.append(running + near)
+        target.append(line_at(day))
+        forecast.append(ahead)
     return labels, claimed, target, forecast

@@ -12,7 +12,7 @@ from tff.auth.permissions import role_required
 from tff.cases.models.family import PROGRAMMES
 from tff.exports import csv_text
 from tff.forms import show_problems
-from tff.funding import commitments, operations
+from tff.funding import commitments, operations, spending
 from tff.funding.charts import Series, bar_chart, line_chart
 from tff.funding.drawdown import funding, trajectory
 from tff.funding.forms import CommitmentForm, FeeBasisForm, FeeReceiptForm, ProgrammeEndForm
@@ -55,6 +55,7 @@ def _tables(result) -> dict[str, tuple[list[str], list[list]]]:
             r.results_paid,
             r.unpaid,
             r.available,
+            r.up_front,
             r.drawn,
         ]
         for r in result.years
@@ -85,6 +86,7 @@ def _tables(result) -> dict[str, tuple[list[str], list[list]]]:
             r.results_paid,
             r.unpaid,
             r.available,
+            r.up_front,
             r.drawn,
         ]
         for r in result.by_programme()
@@ -103,6 +105,7 @@ def _tables(result) -> dict[str, tuple[list[str], list[list]]]:
                 "results_paid",
                 "claimed_not_yet_paid",
                 "available",
+                "paid_up_front_percent",
                 "drawn_down",
             ],
             programmes,
@@ -131,6 +134,7 @@ def _tables(result) -> dict[str, tuple[list[str], list[list]]]:
                 "results_paid",
                 "claimed_not_yet_paid",
                 "available",
+                "paid_up_front_percent",
                 "drawn_down",
             ],
             years,
@@ -177,9 +181,13 @@ def index():
         for outcome, _year, _n, amount in result.by_outcome:
             totals[TITLES.get(outcome, outcome)] = totals.get(TITLES.get(outcome, outcome), 0) + amount
         charts["outcomes"] = bar_chart("Results claimed by result", list(totals), list(totals.values()))
+    found = spending.profile()
     return render_template(
         "funding/index.html",
         result=result,
+        profile=found,
+        total=found.total,
+        left_in_words=spending.left_in_words,
         tables=_tables(result),
         charts=charts,
         end_words=end_words,

@@ -33,6 +33,9 @@ class Family(db.Model):
         Index("ix_families_lead_worker_id", "lead_worker_id"),
         Index("ix_families_postcode", "postcode"),
         Index("ix_families_attached_on", "attached_on"),
+        # the funding dashboard counts the families attached by programme, day and plan, and
+        # those on an override, from this index alone
+        Index("ix_families_money", "programme", "attached_on", "outcome_plan", "attach_override_reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

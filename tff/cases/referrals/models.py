@@ -67,10 +67,15 @@ class Referral(db.Model):
     closed; each move is a ReferralTransition, so the history is kept."""
 
     __tablename__ = "referrals"
-    __table_args__ = (Index("ix_referrals_provider_id_state", "provider_id", "state"),)
+    # whether a family was taken by a provider, and the families each provider took, are read
+    # from these indexes alone (the funding dashboard's table by provider)
+    __table_args__ = (
+        Index("ix_referrals_family_id_state", "family_id", "state"),
+        Index("ix_referrals_provider_id_state_family_id", "provider_id", "state", "family_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    family_id: Mapped[int] = mapped_column(ForeignKey("families.id"), index=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id"))
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"))
     #: why the family is referred: the needs the provider should meet
     reason: Mapped[str] = mapped_column(Text)
