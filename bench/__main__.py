@@ -13,7 +13,7 @@ os.environ["TFF_ENV"] = "test"
 
 from sqlalchemy import select  # noqa: E402
 
-from bench import claims, cohort, family_list, funding, identify, imports, load, outcomes, worklist  # noqa: E402
+from bench import claims, cohort, family_list, funding, identify, imports, load, outcomes, packs, worklist  # noqa: E402
 from tff.auth.models import User  # noqa: E402
 from tff.auth.operations import create_user  # noqa: E402
 from tff.extensions import db  # noqa: E402
@@ -31,7 +31,7 @@ def users(app) -> list[int]:
         return list(db.session.scalars(select(User.id).where(User.role == "lead_worker").order_by(User.id)))
 
 
-PARTS = ("family_list", "outcomes", "identify", "worklist", "claims", "funding", "imports", "load")
+PARTS = ("family_list", "outcomes", "identify", "worklist", "claims", "funding", "packs", "imports", "load")
 
 
 def main() -> int:
@@ -63,6 +63,12 @@ def main() -> int:
             funding_app = cohort.build_app(cohort.fresh_database_url(url))
             cohort.load_cohort(funding_app, args.families, users(funding_app))
             money = funding.run(funding_app)
+        pack = None
+        if "packs" in parts:
+            pack_url = cohort.fresh_database_url(url)
+            pack_app = cohort.build_app(pack_url)
+            cohort.load_cohort(pack_app, args.families, users(pack_app))
+            pack = packs.run(pack_app, pack_url)
         import_rows = (
             imports.run(cohort.build_app(cohort.fresh_database_url(url)), args.import_families)
             if "imports" in parts
@@ -92,12 +98,16 @@ def main() -> int:
     worklist_ok = worklist.report(listed, backend) if listed is not None else True
     claims_ok = claims.report(claim, backend) if claim is not None else True
     funding_ok = funding.report(money, backend) if money is not None else True
+    packs_ok = packs.report(pack, backend) if pack is not None else True
     imports_ok = imports.report(import_rows, backend) if import_rows is not None else True
     load_ok = load.report(pages, backend) if pages is not None else True
     if "load" in parts and pages is None:
         print("\nPages under load: measured on PostgreSQL only")
     return (
-        1 if slow or not all((outcomes_ok, identify_ok, worklist_ok, claims_ok, funding_ok, imports_ok, load_ok)) else 0
+        1
+        if slow
+        or not all((outcomes_ok, identify_ok, worklist_ok, claims_ok, funding_ok, packs_ok, imports_ok, load_ok))
+        else 0
     )
 
 

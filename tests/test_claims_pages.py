@@ -60,6 +60,12 @@ def _create(client, name="2013-07", sample="100"):
     return response.headers["Location"]
 
 
+def _submit(client, window_url):
+    """Submit the claim from its check-your-answers page, as its button does."""
+    url = f"{window_url}/submit"
+    return submit(client, url, {"confirmed": "checked"}, form_url=url)
+
+
 def _line_id(app, ref):
     with app.app_context():
         return db.session.scalar(db.select(ClaimLine.id).where(ClaimLine.family_ref == ref))
@@ -73,7 +79,7 @@ def test_a_window_from_creation_to_payment(claimable):
     assert "Claim for 2013-07" in page and 'data-window-state="open"' in page
 
     # Submitting before assembly is refused, on the page, as an error.
-    response = submit(finance, f"{window_url}/submit", {}, form_url=window_url)
+    response = _submit(finance, window_url)
     assert response.status_code == 200
     assert "govuk-error-summary" in response.get_data(as_text=True)
     assert "has not been assembled yet" in response.get_data(as_text=True)
@@ -103,7 +109,7 @@ def test_a_window_from_creation_to_payment(claimable):
     assert submit(finance, f"{window_url}/sample", {}, form_url=window_url).status_code == 302
     page = finance.get(window_url).get_data(as_text=True)
     assert 'data-window-state="sampled"' in page and 'data-sample-left="3"' in page
-    response = submit(finance, f"{window_url}/submit", {}, form_url=window_url)
+    response = _submit(finance, window_url)
     assert "3 sampled lines still to check" in response.get_data(as_text=True)
     # A finance officer cannot check the sample.
     sampled_url = f"{window_url}/lines/{_line_id(app, 'F001')}"
@@ -129,7 +135,7 @@ def test_a_window_from_creation_to_payment(claimable):
     assert page.status_code == 200 and "Submit the claim" not in page.get_data(as_text=True)
     assert submit(auditor, f"{window_url}/submit", {}, form_url=window_url).status_code == 403
 
-    assert submit(finance, f"{window_url}/submit", {}, form_url=window_url).status_code == 302
+    assert _submit(finance, window_url).status_code == 302
     page = finance.get(window_url).get_data(as_text=True)
     assert 'data-window-state="submitted"' in page and "Finance " in page
     # Submitted: the lines never change, and the page says so instead of failing.

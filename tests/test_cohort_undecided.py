@@ -244,7 +244,9 @@ def test_the_window_page_warns_of_the_undecided_before_submission(cohort, in_pro
     assert 'data-line="F003' not in html and 'data-line="F004' not in html
     schedule = text(client.get(f"{window_url}/schedule"))
     assert "could not be decided: F003, F004" in schedule
-    done = submit(client, f"{window_url}/submit", {}, form_url=window_url, follow_redirects=True)
+    check_url = f"{window_url}/submit"
+    assert "2 families that could not be decided are not in the claim: F003, F004" in text(client.get(check_url))
+    done = submit(client, check_url, {"confirmed": "checked"}, follow_redirects=True)
     assert done.status_code == 200
     assert "submitted, without the families that could not be decided: F003, F004" in text(done)
 

@@ -267,6 +267,7 @@ def test_no_family_scoped_url_opens_another_workers_family(client, make, app):
                 "family_criteria.withdraw",
                 "family_criteria.record",
                 "verified_outcomes.decide",
+                "claim_packs.family_pack",
             ):
                 assert response.status_code == 404, f"GET {url} gave {response.status_code}"
     # and with a valid token the POSTs are still refused

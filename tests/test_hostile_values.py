@@ -208,7 +208,8 @@ def _survey(app, world, clients, posts: bool = True) -> dict[str, Survey]:
             if "GET" in rule.methods:
                 names, response = _noting(app, client, "GET", url)
                 survey.query |= names
-                for form in _forms(response.get_data(as_text=True)):
+                # a page's forms (a PDF or a ZIP has none)
+                for form in _forms(response.get_data(as_text=True)) if response.mimetype == "text/html" else []:
                     if form.method == "GET" and form.action in ("", url.split("?")[0]):
                         survey.query |= set(form.fields)
                         survey.dates |= form.dates

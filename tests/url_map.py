@@ -31,6 +31,7 @@ def build_world(app, make) -> SimpleNamespace:
     from tff.cases.progress.models import CaseNote
     from tff.cases.referrals.models import Provider, Referral
     from tff.claims.models import ClaimBatch, ClaimLine, ClaimWindow
+    from tff.claims.spot_checks.models import SpotCheck, SpotCheckFamily
     from tff.evidence.models import Event, Spell, UnmatchedRow
     from tff.funding.spending import SpendingLine
     from tff.outcomes.models import Evaluation
@@ -100,7 +101,11 @@ def build_world(app, make) -> SimpleNamespace:
         spending = SpendingLine(
             name="Staffing", financial_year="2013/14", amount=1000, pays_for="team", team_id=team.id
         )
-        db.session.add_all([line, row, spending])
+        check = SpotCheck(window_id=window.id, selected_on=date(2013, 9, 2))
+        db.session.add_all([line, row, spending, check])
+        db.session.flush()
+        entry = SpotCheckFamily(spot_check_id=check.id, family_id=fid, family_ref=theirs.reference)
+        db.session.add(entry)
         version = store_shipped(db.session.get(User, users["manager"].id))[0]
         db.session.commit()
         ids = {name: record.id for name, record in records.items()}
@@ -122,6 +127,8 @@ def build_world(app, make) -> SimpleNamespace:
             "job_id": job_id,
             "row_id": row.id,
             "spending_id": spending.id,
+            "check_id": check.id,
+            "entry_id": entry.id,
             "first_year": 2013,
             "fmt": "yaml",
             "name": "years",

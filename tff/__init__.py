@@ -48,6 +48,8 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     from tff.cases.referrals.views import bp as referrals_bp
     from tff.cases.views import bp as cases_bp
     from tff.cases.views import teams_bp
+    from tff.claims.pack_views import bp as claim_packs_bp
+    from tff.claims.spot_checks.views import bp as spot_checks_bp
     from tff.claims.views import bp as claims_bp
     from tff.evidence.manual_views import bp as family_evidence_bp
     from tff.evidence.settings_views import bp as evidence_settings_bp
@@ -93,6 +95,8 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
         verified_outcomes_bp,
         outcome_rates_bp,
         claims_bp,
+        claim_packs_bp,
+        spot_checks_bp,
         privacy_bp,
     ):
         app.register_blueprint(bp)

@@ -24,7 +24,8 @@ from tff.cases.models import (  # noqa: F401
 )
 from tff.cases.progress.models import CaseNote  # noqa: F401
 from tff.cases.referrals.models import CareLevelChange, Provider, Referral, ReferralTransition  # noqa: F401
-from tff.claims.models import ClaimBatch, ClaimLine, ClaimWindow, Payment  # noqa: F401
+from tff.claims.models import ClaimBatch, ClaimEvidence, ClaimLine, ClaimWindow, Payment  # noqa: F401
+from tff.claims.spot_checks.models import SpotCheck, SpotCheckFamily  # noqa: F401
 from tff.evidence.models import AttendanceRecord, Event, Spell, UnmatchedRow  # noqa: F401
 from tff.evidence.settings import EvidenceKind, EvidenceSetting, TermCalendar  # noqa: F401
 from tff.evidence.staging import StagedAttendance, StagedEvent, StagedSpell  # noqa: F401

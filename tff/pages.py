@@ -15,6 +15,7 @@ from tff.auth.permissions import role_required
 from tff.auth.roles import ALL
 from tff.cases.access import visible_families
 from tff.cases.models import CRITERIA, PROGRAMMES, STATUSES
+from tff.claims.operations import samples_waiting
 from tff.extensions import db, login_manager
 from tff.jobs.operations import visible_jobs
 from tff.timeutil import format_datetime
@@ -78,12 +79,16 @@ def home():
         users_by_role = dict(
             db.session.execute(select(User.role, func.count()).where(User.active).group_by(User.role)).all()
         )
+    samples = []
+    if current_user.role == roles.AUDITOR:
+        samples = samples_waiting()
     return render_template(
         f"home/{current_user.role}.html",
         cohort=cohort,
         total=sum(sum(row.values()) for row in cohort.values()),
         jobs=jobs,
         users_by_role=users_by_role,
+        samples=samples,
     )
 
 

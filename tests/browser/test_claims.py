@@ -71,6 +71,8 @@ def test_a_finance_officer_and_an_auditor_take_a_window_to_payment(page, live, a
     page.get_by_role("link", name="Claims").first.click()
     page.get_by_role("link", name="2013-07").click()
     page.get_by_role("button", name="Submit the claim").click()
+    expect(heading(page, "Check the claim before you submit it")).to_be_visible()
+    page.get_by_role("button", name="Submit the claim").click()
     expect(page.locator("[data-window-state]").first).to_have_text("Submitted")
     submitted = page.locator(".govuk-summary-list__row", has=page.get_by_text("Submitted", exact=True))
     expect(submitted).to_contain_text("by Fran Finance")

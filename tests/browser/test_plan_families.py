@@ -179,6 +179,8 @@ def test_a_phase_two_and_a_supporting_families_family_from_import_to_a_submitted
     expect(page.locator("[data-window-state]").first).to_have_text("Draft assembled")
     expect(page.locator("[data-lines]")).to_contain_text("2 lines: 2 included, £1,600")
     page.get_by_role("button", name="Submit the claim").click()
+    expect(heading(page, "Check the claim before you submit it")).to_be_visible()
+    page.get_by_role("button", name="Submit the claim").click()
     expect(page.locator("[data-window-state]").first).to_have_text("Submitted")
 
     phase_two = page.locator('[data-line="P201 significant_sustained_progress"]')

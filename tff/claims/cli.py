@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from tff.cases.validation import reference_problem
-from tff.claims import operations
+from tff.claims import operations, packs
 from tff.dates import PlausibleDate
 from tff.extensions import db
 from tff.jobs.cli_support import report_left_out, run_and_wait
@@ -151,3 +151,32 @@ def export(name, out, summary):
         click.echo(f"Error: cannot write {out}: {exc.strerror or exc}", err=True)
         sys.exit(2)
     click.echo(f"Wrote {out}")
+
+
+@claims_cli.command("evidence")
+@click.argument("name")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--family", "family_ref", default=None, help="Only this family's pack.")
+def evidence(name, out, family_ref):
+    """Write the window's evidence pack for a spot check: OUT/FAMILY_REF.pdf for each family with
+    an included line (its lines, their reasons and the records frozen when the claim was
+    assembled) and OUT/index.csv (family_ref,outcome,amount,file)."""
+    window = _window(name)
+    if window.batch is None or window.batch.assembled_at is None:
+        _refused(operations.ClaimRefused(f"The claim for {window.name} has not been assembled yet."))
+    refs = packs.family_refs(window)
+    if family_ref is not None:
+        if family_ref not in refs:
+            _refused(
+                operations.ClaimRefused(f"The claim for {window.name} has no included line for family {family_ref}.")
+            )
+        refs = [family_ref]
+    try:
+        families, lines = packs.write(window, out, refs)
+    except OSError as exc:
+        click.echo(f"Error: cannot write the pack in {out}: {exc.strerror or exc}", err=True)
+        sys.exit(2)
+    packs.record_written(window, families, lines, str(out), None)
+    click.echo(
+        f"Wrote the evidence pack of the claim for {window.name} in {out}: {families:,} families, {lines:,} lines"
+    )

@@ -1,5 +1,6 @@
-"""The claims pages' forms: a window, a review or audit decision on a line, a payment, the
-reversal of a payment or clawback, a spot check's clawback."""
+"""The claims pages' forms: a window, a review or audit decision on a line, starting the audit
+again, the submission of a checked claim, a payment, the reversal of a payment or clawback, a
+spot check's clawback."""
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput, GovTextArea, GovTextInput
@@ -64,6 +65,27 @@ class AuditForm(FlaskForm):
     )
     verify = SubmitField("Verify the line", widget=GovSubmitInput())
     reject = SubmitField("Reject the line", widget=GovSubmitInput())
+
+
+class RestartAuditForm(FlaskForm):
+    reason = TextAreaField(
+        "Why is the audit started again?",
+        widget=GovTextArea(),
+        description="For example: the sample was checked against the wrong evidence cut-off",
+        validators=[
+            InputRequired(message="Say why the audit is started again"),
+            Length(max=2000, message="The reason must be 2,000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Start the audit again", widget=GovSubmitInput())
+
+
+class SubmitClaimForm(FlaskForm):
+    """The button at the foot of the check-your-answers page: submitting needs it, so the claim
+    is never submitted without the page being seen."""
+
+    confirmed = HiddenField()
+    submit = SubmitField("Submit the claim", widget=GovSubmitInput())
 
 
 class PaymentForm(FlaskForm):

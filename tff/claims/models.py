@@ -110,6 +110,29 @@ class ClaimLine(db.Model):
     batch: Mapped[ClaimBatch] = relationship()
 
 
+class ClaimEvidence(db.Model):
+    """What a claim window's decision of a family read, frozen as it was: the members (by
+    reference and date of birth, no names), their attendance terms with the figures, the events
+    with their source and reference, the spells, and for an outcome plan the problems
+    identified, the approved verified outcomes and the day the case closed.
+
+    Written by the window's evaluation as it decides each family with a claimable result, from
+    the very facts the rules were given, so that no later import, correction or retention
+    changes what a spot check is shown. A batch's lines read theirs through the batch's
+    evaluation; the database refuses any change to the evidence of a submitted claim."""
+
+    __tablename__ = "claim_evidence"
+    # not unique: a chunk decided twice (its first worker taken for gone) keeps one worker's
+    # rows, the other's roll back with its decisions
+    __table_args__ = (Index("ix_claim_evidence_evaluation_family", "evaluation_id", "family_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id"))
+    family_id: Mapped[int] = mapped_column(ForeignKey("families.id"))
+    #: as `tff.claims.evidence.freeze` writes it (its `version` says which shape)
+    evidence: Mapped[dict] = mapped_column(JSON)
+
+
 #: a Payment's kind: money the government paid for the claim
 PAYMENT = "payment"
 #: the correction of an entry keyed by mistake: its amount negated, the entry left as it was

@@ -15,7 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from tff import locks
+from tff.audit.models import AuditEntry
 from tff.audit.operations import record
+from tff.auth import roles
 from tff.auth.models import User
 from tff.cases.models import Family
 from tff.cases.validation import reference_problem
@@ -134,10 +136,20 @@ def assembling(window: ClaimWindow) -> Job | None:
 
 
 def check_assembly(window: ClaimWindow) -> None:
-    """Refused while the window is submitted or another assembly of it is under way."""
-    draft_batch(window)
+    """Refused while the window is submitted, another assembly of it is under way, or internal
+    audit has checked lines of the draft (assembling replaces the lines, and so their checks:
+    an auditor or administrator starts the audit again first)."""
+    batch = draft_batch(window)
     if (other := assembling(window)) is not None:
         raise ClaimRefused(f"The claim for {window.name} is being assembled already (job {other.id}).")
+    checked = db.session.scalar(
+        select(ClaimLine.id).where(ClaimLine.batch_id == batch.id, ClaimLine.audit_state.is_not(None)).limit(1)
+    )
+    if checked is not None:
+        raise ClaimRefused(
+            f"Internal audit has checked lines of the claim for {window.name}: assembling it again would undo "
+            "their checks. An internal auditor or an administrator can start the audit again first."
+        )
 
 
 def start_assembly(window: ClaimWindow, user=None, queue: bool = True, helpers: int = 0) -> Job:
@@ -327,10 +339,24 @@ def _rank(seed: str, line_id: int) -> str:
 
 def draw_sample(window: ClaimWindow, user=None, seed: str | None = None) -> list[ClaimLine]:
     """Mark the window's share of the included lines for internal audit: the lines whose hash
-    with the recorded seed comes first, so anyone can draw the same sample again."""
+    with the recorded seed comes first, so anyone can draw the same sample again. Refused once
+    internal audit has checked a line of the sample: only `restart_audit` clears its checks."""
     batch = draft_batch(window)
     if batch.assembled_at is None:
         raise ClaimRefused(f"The claim for {window.name} has not been assembled yet.")
+    if checked := sample_checked(window):
+        raise ClaimRefused(
+            f"Internal audit has checked {checked:,} {'line' if checked == 1 else 'lines'} of the sample of the "
+            f"claim for {window.name}: the sample cannot be drawn again. An internal auditor can start the audit "
+            "again, with the reason."
+        )
+    chosen = _draw(window, batch, user, seed)
+    db.session.commit()
+    return chosen
+
+
+def _draw(window: ClaimWindow, batch: ClaimBatch, user, seed: str | None) -> list[ClaimLine]:
+    """Draw the sample and audit it, in the caller's transaction."""
     seed = seed or secrets.token_hex(16)
     lines = db.session.scalars(select(ClaimLine).where(ClaimLine.batch_id == batch.id, ~ClaimLine.excluded)).all()
     size = math.ceil(len(lines) * window.sample_percent / 100)
@@ -351,23 +377,114 @@ def draw_sample(window: ClaimWindow, user=None, seed: str | None = None) -> list
         {"seed": seed, "lines": sorted(line.id for line in chosen)},
         user=user,
     )
-    db.session.commit()
     return sorted(chosen, key=lambda line: (line.family_ref, line.outcome))
 
 
+def sample_checked(window: ClaimWindow) -> int:
+    """Sampled lines internal audit has checked (verified or rejected)."""
+    return db.session.scalar(
+        select(func.count()).where(
+            ClaimLine.batch_id == window.batch.id, ClaimLine.sampled, ClaimLine.audit_state.is_not(None)
+        )
+    )
+
+
+#: how a line internal audit rejected is excluded (see `verify`)
+REJECTED_BY_AUDIT = "Rejected by internal audit"
+#: who may start internal audit's check of a draft again
+RESTARTERS = (roles.AUDITOR, roles.ADMIN)
+
+
+def restart_audit(window: ClaimWindow, reason: str, user=None, seed: str | None = None) -> list[ClaimLine]:
+    """Start internal audit's check of the draft again: clear every check, include again the
+    lines excluded only because audit rejected them (unless the same result of the family is
+    claimed on another line now), and draw a new sample; audited with the reason, in one
+    transaction. Only an internal auditor or an administrator may."""
+    batch = draft_batch(window)
+    if user is not None and user.role not in RESTARTERS:
+        raise ClaimRefused("Only an internal auditor or an administrator can start the audit again.")
+    reason = _reason(reason, "Say why the audit is started again.")
+    if batch.sampled_at is None:
+        raise ClaimRefused(f"Internal audit's sample of the claim for {window.name} has not been drawn yet.")
+    checked = db.session.scalars(
+        select(ClaimLine).where(ClaimLine.batch_id == batch.id, ClaimLine.audit_state.is_not(None))
+    ).all()
+    rejected = [
+        line
+        for line in checked
+        if line.audit_state == REJECTED
+        and line.excluded
+        and (line.exclusion_reason or "").startswith(REJECTED_BY_AUDIT)
+    ]
+    # The same result of the family claimed on another line since: that line keeps it.
+    other = aliased(ClaimLine)
+    taken = set(
+        db.session.scalars(
+            select(ClaimLine.id).where(
+                ClaimLine.id.in_([line.id for line in rejected]),
+                select(other.id)
+                .where(
+                    other.family_id == ClaimLine.family_id,
+                    other.outcome == ClaimLine.outcome,
+                    other.id != ClaimLine.id,
+                    ~other.excluded,
+                )
+                .exists(),
+            )
+        )
+    )
+    included_again = [line for line in rejected if line.id not in taken]
+    before = {
+        "checks": [
+            {"line": line.id, "family_ref": line.family_ref, "outcome": line.outcome, "audit_state": line.audit_state}
+            for line in sorted(checked, key=lambda line: line.id)
+        ],
+        "seed": batch.sample_seed,
+    }
+    for line in checked:
+        line.audit_state = line.audit_note = line.audited_by_id = line.audited_at = None
+    for line in included_again:
+        line.excluded, line.exclusion_reason, line.excluded_by_id, line.excluded_at = False, None, None, None
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise ClaimRefused(
+            "A rejected line's result is claimed on another line now: the audit was not started again. Try again."
+        ) from None
+    record(
+        "claim_batch.restart_audit",
+        "claim_batch",
+        batch.id,
+        f"Internal audit of the claim for {window.name} started again ({len(checked):,} "
+        f"{'check' if len(checked) == 1 else 'checks'} cleared, {len(included_again):,} rejected "
+        f"{'line' if len(included_again) == 1 else 'lines'} included again): {reason}",
+        before,
+        {"checks": [], "included_again": sorted(line.id for line in included_again), "reason": reason},
+        user=user,
+    )
+    chosen = _draw(window, batch, user, seed)
+    db.session.commit()
+    return chosen
+
+
 def verify(window: ClaimWindow, line: ClaimLine, note: str, reject: bool = False, user=None) -> None:
-    """Internal audit's check of a sampled line; a rejected line is excluded."""
+    """Internal audit's check of a sampled line; a rejected line is excluded. Refused to the
+    person who assembled the draft or who excluded or included the line (`cannot_check`); the
+    command line acts as no one and is not refused."""
     draft_batch(window)
     note = (note or "").strip()
     if not line.sampled:
         raise ClaimRefused("That line is not in the audit sample.")
     if not note:
         raise ClaimRefused("Add a note saying what was checked.")
+    if user is not None and (why := cannot_check(window, line, user)):
+        raise ClaimRefused(why)
     before = {"audit_state": line.audit_state, "excluded": line.excluded}
     line.audit_state, line.audit_note = (REJECTED if reject else VERIFIED), note
     line.audited_by_id, line.audited_at = (user.id if user else None), utcnow()
     if reject and not line.excluded:
-        line.excluded, line.exclusion_reason = True, f"Rejected by internal audit: {note}"
+        line.excluded, line.exclusion_reason = True, f"{REJECTED_BY_AUDIT}: {note}"
         line.excluded_by_id, line.excluded_at = line.audited_by_id, line.audited_at
     record(
         "claim_line.audit",
@@ -390,18 +507,223 @@ def sample_left(window: ClaimWindow) -> int:
     )
 
 
+def assembled_by(window: ClaimWindow) -> int | None:
+    """Who assembled the draft's lines as they are: the user of the last assembly's audit entry."""
+    return db.session.scalar(
+        select(AuditEntry.user_id)
+        .where(
+            AuditEntry.action == "claim_batch.assemble",
+            AuditEntry.object_type == "claim_batch",
+            AuditEntry.object_id == str(window.batch.id),
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+
+
+def _reviewed_by_user(window: ClaimWindow, user_id: int, line_ids=None) -> set[int]:
+    """The lines of the draft as assembled (entries since its assembly: line ids may be reused)
+    that this user excluded or included again."""
+    query = select(AuditEntry.object_id).where(
+        AuditEntry.action.in_(("claim_line.exclude", "claim_line.include")),
+        AuditEntry.object_type == "claim_line",
+        AuditEntry.user_id == user_id,
+    )
+    if window.batch.assembled_at is not None:
+        query = query.where(AuditEntry.at >= window.batch.assembled_at)
+    if line_ids is not None:
+        query = query.where(AuditEntry.object_id.in_([str(i) for i in line_ids]))
+    return {int(object_id) for object_id in db.session.scalars(query) if object_id and object_id.isdigit()}
+
+
+def cannot_check(window: ClaimWindow, line: ClaimLine, user) -> str | None:
+    """Why this person may not check this line (separation of duties), or None: whoever
+    assembled the draft checks none of its lines, whoever excluded or included a line not that one."""
+    if user is None:
+        return None
+    if assembled_by(window) == user.id:
+        return (
+            f"You assembled the draft claim for {window.name}, so someone else must check its lines: "
+            "internal audit checks work it did not do."
+        )
+    if line.id in _reviewed_by_user(window, user.id, [line.id]) or (
+        line.excluded and line.excluded_by_id == user.id and line.audit_state != REJECTED
+    ):
+        return (
+            f"You excluded or included {line.family_ref}'s {line.outcome} in this draft, so someone else must "
+            "check this line: internal audit checks work it did not do."
+        )
+    return None
+
+
+def next_to_check(window: ClaimWindow, after: ClaimLine | None = None, user=None) -> ClaimLine | None:
+    """The next sampled line still to check, by family reference and result, after `after`
+    (from the start again when none is after it), leaving out lines `user` may not check."""
+    if user is not None and assembled_by(window) == user.id:
+        return None
+    lines = db.session.scalars(
+        select(ClaimLine)
+        .where(ClaimLine.batch_id == window.batch.id, ClaimLine.sampled, ClaimLine.audit_state.is_(None))
+        .order_by(ClaimLine.family_ref, ClaimLine.outcome, ClaimLine.id)
+    ).all()
+    if user is not None:
+        touched = _reviewed_by_user(window, user.id)
+        lines = [line for line in lines if line.id not in touched]
+    if after is not None:
+        key = (after.family_ref, after.outcome, after.id)
+        later = [line for line in lines if (line.family_ref, line.outcome, line.id) > key]
+        lines = later or lines
+    return lines[0] if lines else None
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A line internal audit rejected in an earlier window."""
+
+    family_id: int
+    family_ref: str
+    outcome: str
+    window: str
+    note: str | None
+
+
+def rejected_before(window: ClaimWindow, family_ids=None) -> dict[int, list[Rejection]]:
+    """family id -> the lines internal audit rejected in earlier windows (by evidence date,
+    then by when the window was made), for the families of this window's lines (or of
+    `family_ids`, a list or a query of ids): one query for a page."""
+    if family_ids is None:
+        family_ids = select(ClaimLine.family_id).where(ClaimLine.batch_id == window.batch.id)
+    earlier = (ClaimWindow.as_of < window.as_of) | ((ClaimWindow.as_of == window.as_of) & (ClaimWindow.id < window.id))
+    rows = db.session.execute(
+        select(ClaimLine.family_id, ClaimLine.family_ref, ClaimLine.outcome, ClaimWindow.name, ClaimLine.audit_note)
+        .join(ClaimBatch, ClaimBatch.id == ClaimLine.batch_id)
+        .join(ClaimWindow, ClaimWindow.id == ClaimBatch.window_id)
+        .where(
+            ClaimLine.audit_state == REJECTED,
+            ClaimWindow.id != window.id,
+            earlier,
+            ClaimLine.family_id.in_(family_ids),
+        )
+        .order_by(ClaimLine.family_id, ClaimWindow.as_of, ClaimWindow.id, ClaimLine.outcome)
+    ).all()
+    found: dict[int, list[Rejection]] = {}
+    for row in rows:
+        found.setdefault(row[0], []).append(Rejection(*row))
+    return found
+
+
+@dataclass(frozen=True)
+class SampleWaiting:
+    """A draft window with sampled lines still to check."""
+
+    window: ClaimWindow
+    left: int
+    first: ClaimLine
+
+
+def samples_waiting() -> list[SampleWaiting]:
+    """Each draft window with sampled lines still to check: how many, and the first of them."""
+    counts = db.session.execute(
+        select(ClaimBatch.window_id, func.count())
+        .join(ClaimLine, ClaimLine.batch_id == ClaimBatch.id)
+        .where(ClaimBatch.state == DRAFT, ClaimLine.sampled, ClaimLine.audit_state.is_(None))
+        .group_by(ClaimBatch.window_id)
+    ).all()
+    waiting = []
+    for window_id, left in counts:
+        window = db.session.get(ClaimWindow, window_id)
+        waiting.append(SampleWaiting(window, left, next_to_check(window)))
+    return sorted(waiting, key=lambda w: (w.window.as_of, w.window.name))
+
+
 # --- submission -------------------------------------------------------------------------------
+
+
+def submission_problems(window: ClaimWindow) -> list[str]:
+    """Why the draft cannot be submitted yet (nothing when it can)."""
+    batch = window.batch
+    if batch.assembled_at is None:
+        return [f"The claim for {window.name} has not been assembled yet."]
+    if window.sample_percent and batch.sampled_at is None:
+        return [f"Internal audit has not drawn its sample of the claim for {window.name} yet."]
+    if left := sample_left(window):
+        return [f"Internal audit has {left:,} sampled {'line' if left == 1 else 'lines'} still to check."]
+    return []
+
+
+@dataclass(frozen=True)
+class ExcludedLine:
+    family_ref: str
+    outcome: str
+    amount: int
+    reason: str | None
+    by: str
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What a submission would send: the included lines by result and attachment year, the
+    excluded lines, and what internal audit's sample found."""
+
+    rows: list[tuple[str, str, int, int]]
+    lines: int
+    amount: int
+    excluded: list[ExcludedLine]
+    sampled: int
+    verified: int
+    rejected: int
+    left: int
+    problems: list[str]
+    #: included lines of families internal audit rejected a line of in an earlier window
+    rejected_before: int = 0
+
+
+def answers(window: ClaimWindow) -> Answers:
+    """The check-your-answers page's figures for the window's claim."""
+    rows = summary(window)
+    batch = window.batch
+    excluded = db.session.execute(
+        select(ClaimLine.family_ref, ClaimLine.outcome, ClaimLine.amount, ClaimLine.exclusion_reason, User.name)
+        .outerjoin(User, User.id == ClaimLine.excluded_by_id)
+        .where(ClaimLine.batch_id == batch.id, ClaimLine.excluded)
+        .order_by(ClaimLine.family_ref, ClaimLine.outcome)
+    ).all()
+    audit = {
+        state or "left": n
+        for state, n in db.session.execute(
+            select(ClaimLine.audit_state, func.count())
+            .where(ClaimLine.batch_id == batch.id, ClaimLine.sampled)
+            .group_by(ClaimLine.audit_state)
+        )
+    }
+    return Answers(
+        rows=rows,
+        lines=sum(row[2] for row in rows),
+        amount=sum(row[3] for row in rows),
+        excluded=[
+            ExcludedLine(ref, outcome, amount, reason, name or "The system (command line)")
+            for ref, outcome, amount, reason, name in excluded
+        ],
+        sampled=sum(audit.values()),
+        verified=audit.get(VERIFIED, 0),
+        rejected=audit.get(REJECTED, 0),
+        left=audit.get("left", 0),
+        problems=submission_problems(window),
+        rejected_before=db.session.scalar(
+            select(func.count()).where(
+                ClaimLine.batch_id == batch.id,
+                ~ClaimLine.excluded,
+                ClaimLine.family_id.in_(list(rejected_before(window))),
+            )
+        ),
+    )
 
 
 def submit(window: ClaimWindow, user=None) -> None:
     """Lock the batch: from now on its lines never change."""
     batch = draft_batch(window)
-    if batch.assembled_at is None:
-        raise ClaimRefused(f"The claim for {window.name} has not been assembled yet.")
-    if window.sample_percent and batch.sampled_at is None:
-        raise ClaimRefused(f"Internal audit has not drawn its sample of the claim for {window.name} yet.")
-    if left := sample_left(window):
-        raise ClaimRefused(f"Internal audit has {left:,} sampled {'line' if left == 1 else 'lines'} still to check.")
+    if problems := submission_problems(window):
+        raise ClaimRefused(problems[0])
     batch.state, batch.submitted_at, batch.submitted_by_id = SUBMITTED, utcnow(), user.id if user else None
     record(
         "claim_batch.submit",

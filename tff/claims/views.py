@@ -1,5 +1,6 @@
 """The claims pages: claim windows, assembling a window's draft (a job), review of its lines,
-internal audit's sample, submission, exports, the printable claim schedule and payments."""
+internal audit's sample (line by line, and started again), checking and submitting the claim,
+exports, the printable claim schedule and payments."""
 
 from flask import (
     Blueprint,
@@ -14,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import func, select
 from werkzeug.datastructures import Headers
 
@@ -22,14 +24,27 @@ from tff.auth.models import User
 from tff.auth.permissions import has_role, role_required
 from tff.cases.access import visible_families
 from tff.cases.models import Family
+from tff.claims import evidence as claim_evidence
 from tff.claims import operations
-from tff.claims.forms import ActionForm, AuditForm, ClawbackForm, PaymentForm, ReversalForm, ReviewForm, WindowForm
+from tff.claims.forms import (
+    ActionForm,
+    AuditForm,
+    ClawbackForm,
+    PaymentForm,
+    RestartAuditForm,
+    ReversalForm,
+    ReviewForm,
+    SubmitClaimForm,
+    WindowForm,
+)
 from tff.claims.models import DRAFT, ClaimLine, ClaimWindow
 from tff.extensions import db
+from tff.forms import show_problems
 from tff.inputs import as_int, query_int
 from tff.jobs.models import Job
 from tff.jobs.operations import QueueUnavailable, mark_stale_jobs
 from tff.outcomes.views import TITLES
+from tff.privacy.operations import log_view
 
 bp = Blueprint("claims", __name__, url_prefix="/claims")
 
@@ -140,6 +155,7 @@ def _show(
     draft = batch.state == DRAFT
     undecided = operations.undecided_families(window, visible_families(current_user))
     overridden = _overrides(select(ClaimLine.family_id).where(ClaimLine.batch_id == batch.id))
+    rejected_before = operations.rejected_before(window, list({line.family_id for line in lines}))
     errors = errors or []
     if payment_form is not None:
         errors += [
@@ -177,9 +193,12 @@ def _show(
         payment_form=payment_form or PaymentForm(formdata=None),
         confirm_over=confirm_over,
         can_prepare=has_role(*FINANCE),
+        can_restart=has_role(*AUDITORS),
+        checked=sum(1 for line in sample if line.audit_state),
         can_pay=has_role(*PAYERS),
         undecided=undecided,
         overridden=overridden,
+        rejected_before=rejected_before,
     )
 
 
@@ -243,14 +262,93 @@ def sample(window_id: int):
     )
 
 
+@bp.route("/<int:window_id>/audit/restart", methods=["GET", "POST"])
+@role_required(AUDITORS)
+def restart_audit(window_id: int):
+    """Start internal audit's check of the draft again, with the reason: its checks are
+    cleared and a new sample is drawn."""
+    window = _window(window_id)
+    if window.batch.state != DRAFT:
+        flash(f"The claim for {window.name} has been submitted: its audit is finished.", "error")
+        return redirect(url_for("claims.show", window_id=window.id))
+    form = RestartAuditForm()
+    if form.validate_on_submit():
+        try:
+            chosen = operations.restart_audit(window, form.reason.data, user=current_user)
+        except operations.ClaimRefused as exc:
+            db.session.rollback()
+            show_problems(form, {"reason": str(exc)})
+        else:
+            flash(
+                f"The audit of {window.name} was started again: a new sample of {len(chosen):,} "
+                f"{'line' if len(chosen) == 1 else 'lines'} is drawn",
+                "success",
+            )
+            return redirect(url_for("claims.show", window_id=window.id))
+    checked = operations.sample_checked(window)
+    return render_template(
+        "form_page.html",
+        form=form,
+        caption=f"Claim window {window.name}",
+        heading="Start the audit again",
+        intro=f"Internal audit has checked {checked:,} {'line' if checked == 1 else 'lines'} of the sample of "
+        f"the claim for {window.name}. Starting again clears every check, includes again the lines excluded "
+        "only because internal audit rejected them, and draws a new sample. The audit trail keeps the checks "
+        "and your reason.",
+        back_url=url_for("claims.show", window_id=window.id),
+    )
+
+
+def _check(window: ClaimWindow, form: SubmitClaimForm | None = None, errors=None):
+    answers = operations.answers(window)
+    undecided = operations.undecided_families(window, visible_families(current_user))
+    problems = [*(errors or []), *answers.problems]
+    return render_template(
+        "claims/check.html",
+        window=window,
+        answers=answers,
+        titles=TITLES,
+        undecided=undecided,
+        form=form or SubmitClaimForm(formdata=None),
+        errors=[{"text": problem} for problem in dict.fromkeys(problems)],
+        can_submit=not answers.problems,
+    )
+
+
+@bp.get("/<int:window_id>/submit")
+@role_required(FINANCE)
+def check(window_id: int):
+    """Check your answers before submitting: what the claim would send, and a button to send it."""
+    window = _window(window_id)
+    if window.batch.state != DRAFT:
+        return redirect(url_for("claims.show", window_id=window.id))
+    return _check(window)
+
+
 @bp.post("/<int:window_id>/submit")
 @role_required(FINANCE)
 def submit(window_id: int):
-    done = "Claim for {name} submitted"
-    if left_out := operations.undecided_families(_window(window_id), visible_families(current_user)):
-        refs = ", ".join(family.family_ref for family in left_out).replace("{", "{{").replace("}", "}}")
-        done += f", without the families that could not be decided: {refs}"
-    return _act(window_id, lambda window: operations.submit(window, user=current_user), done)
+    """Submit the claim, from its check-your-answers page only: a post without the page's
+    confirmation goes to the page."""
+    window = _window(window_id)
+    form = SubmitClaimForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if form.confirmed.data != "checked":
+        return redirect(url_for("claims.check", window_id=window.id), 303)
+    left_out = operations.undecided_families(window, visible_families(current_user))
+    try:
+        operations.submit(window, user=current_user)
+    except operations.ClaimRefused as exc:
+        db.session.rollback()
+        if window.batch.state != DRAFT:
+            return _show(window, errors=[str(exc)])
+        return _check(window, form, errors=[str(exc)])
+    done = f"Claim for {window.name} submitted"
+    if left_out:
+        done += ", without the families that could not be decided: " + ", ".join(f.family_ref for f in left_out)
+    flash(done, "success")
+    return redirect(url_for("claims.show", window_id=window.id))
 
 
 @bp.post("/<int:window_id>/payments")
@@ -362,6 +460,11 @@ def _review_form(line: ClaimLine, empty: bool = False) -> ReviewForm:
 
 def _show_line(window: ClaimWindow, line: ClaimLine, review=None, audit=None, errors=None):
     draft = window.batch.state == DRAFT
+    auditing = draft and has_role(*AUDITORS) and line.sampled
+    not_yours = operations.cannot_check(window, line, current_user) if auditing else None
+    family = db.session.scalar(visible_families(current_user).where(Family.id == line.family_id))
+    if family is not None:
+        log_view(current_user, family)  # the page shows the family's records, frozen with the line
     review = review or _review_form(line, empty=True)
     audit = audit or AuditForm(formdata=None)
     errors = list(errors or [])
@@ -377,11 +480,20 @@ def _show_line(window: ClaimWindow, line: ClaimLine, review=None, audit=None, er
         line=line,
         status=line_status(line),
         titles=TITLES,
+        frozen=claim_evidence.of_line(line),
         excluded_by=_name(line.excluded_by_id) if line.excluded_at else None,
         override=_overrides([line.family_id]).get(line.family_id),
         audited_by=_name(line.audited_by_id) if line.audited_at else None,
         review=review if draft and has_role(*FINANCE) and line.audit_state != "rejected" else None,
-        audit=audit if draft and has_role(*AUDITORS) and line.sampled else None,
+        audit=audit if auditing and not not_yours else None,
+        not_yours=not_yours,
+        family_link=Markup('<a class="govuk-link" data-family-link href="{}">{}</a>').format(
+            url_for("cases.show", reference=family.reference), family.reference
+        )
+        if family
+        else None,
+        rejections=operations.rejected_before(window, [line.family_id]).get(line.family_id, []),
+        left=operations.sample_left(window) if line.sampled else 0,
         errors=[e if isinstance(e, dict) else {"text": e} for e in errors],
     )
 
@@ -426,8 +538,22 @@ def audit(window_id: int, line_id: int):
     except operations.ClaimRefused as exc:
         db.session.rollback()
         return _show_line(window, _line(window, line_id), audit=form, errors=[str(exc)])
-    flash(f"{line.family_ref} {line.outcome} {'rejected and excluded' if reject else 'verified'}", "success")
-    return redirect(url_for("claims.show", window_id=window.id))
+    result = TITLES.get(line.outcome, line.outcome)
+    done = f"{line.family_ref} {result}: {'rejected and excluded' if reject else 'verified'}"
+    following = operations.next_to_check(window, after=line, user=current_user)
+    if following is None:
+        left = operations.sample_left(window)
+        if left:
+            flash(
+                f"{done}. The {left:,} sampled {'line' if left == 1 else 'lines'} still to check "
+                "must be checked by someone else.",
+                "success",
+            )
+        else:
+            flash(f"{done}. Every sampled line is checked.", "success")
+        return redirect(url_for("claims.show", window_id=window.id))
+    flash(f"{done}. This is the next sampled line to check.", "success")
+    return redirect(url_for("claims.line", window_id=window.id, line_id=following.id))
 
 
 def _download(window: ClaimWindow, body, what: str) -> Response:

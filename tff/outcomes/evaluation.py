@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import and_, func, insert, or_, select, update
 
 from tff.cases.models import Family
+from tff.claims import evidence as claim_evidence
 from tff.extensions import db
 from tff.jobs.operations import JobError, start
 from tff.outcomes import loader, undecided
@@ -273,7 +274,8 @@ def _work(evaluation_id: int, job=None, total: int = 0) -> bool:
         db.session.scalars(select(Family.id).where(Family.reference.between(first, last), loader.in_scope(as_of)))
     )
     rows, undecided_here = [], []
-    for decided in loader.decide_each(family_ids, as_of, loader.rule_sets(), window_id):
+    every = loader.decide_each(family_ids, as_of, loader.rule_sets(), window_id)
+    for decided in every:
         if decided.undecided is not None:
             facts = decided.facts
             undecided_here.append(undecided.Undecided(facts.family_id, facts.family_ref, decided.undecided))
@@ -296,6 +298,9 @@ def _work(evaluation_id: int, job=None, total: int = 0) -> bool:
             )
     if rows:
         db.session.execute(insert(OutcomeDecision.__table__), rows)
+    if window_id is not None:
+        # a claim window's: what each claimable result was decided on, kept for a spot check
+        claim_evidence.keep(evaluation_id, as_of, every)
     job_id = db.session.scalar(select(Evaluation.job_id).where(Evaluation.id == evaluation_id))
     undecided.record(undecided_here, evaluation_id=evaluation_id, job_id=job_id)
     done = db.session.execute(

@@ -206,6 +206,9 @@ class Decided:
     no_results: str | None = None
     #: of `no_results`: the family is measured by no adopted outcome plan
     unmeasured: bool = False
+    #: what an outcome plan read beside the facts: the problems identified, the approved
+    #: verified outcomes and the day the case closed (kept with a claim's evidence)
+    used: dict | None = None
 
 
 def _case_details(family_ids: list[int]) -> dict[int, tuple[list[str], date | None, str | None]]:
@@ -243,9 +246,10 @@ def decide_each(family_ids: list[int], as_of: date, rules: RuleSets, window_id: 
     """The decisions of each of these families as of the date, given what they have claimed
     (as the window being assembled sees it): phase one's rules, or the outcome plan version
     that applies to the family. A family that cannot be decided (its facts cannot be read, or
-    the rules fail on them) comes back undecided, with why: never the others with it."""
+    the rules fail on them) comes back undecided, with why: never the others with it. For a
+    claim window, each event's source and reference are read too, for the claim's evidence."""
     try:
-        facts_of = load(family_ids, every_kind=bool(rules.plans))
+        facts_of = load(family_ids, every_kind=bool(rules.plans), references=window_id is not None)
     except Exception as exc:  # noqa: BLE001 - one family's unreadable row must not stop the rest
         if len(family_ids) > 1:
             return [one for family_id in family_ids for one in decide_each([family_id], as_of, rules, window_id)]
@@ -301,7 +305,12 @@ def _decide(facts: FamilyFacts, as_of: date, rules: RuleSets, histories, details
     stakes = {SIGNIFICANT_SUSTAINED_PROGRESS: plan.rates.result}
     if plan.rates.continuous_employment is not None:
         stakes["continuous_employment"] = plan.rates.continuous_employment
-    return Decided(facts, decisions, stakes)
+    used = {
+        "problems": list(problems),
+        "verified": sorted(verified.get(facts.family_id, frozenset())),
+        "closed_on": closed_on.isoformat() if closed_on else None,
+    }
+    return Decided(facts, decisions, stakes, used=used)
 
 
 def _unreadable(family_id: int, exc: Exception) -> Decided:

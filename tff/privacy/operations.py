@@ -19,7 +19,9 @@ from tff.problems import Refused
 from tff.timeutil import LONDON, utcnow
 
 #: downloads that hold many families' personal data, logged with no one family
-FAMILY_DATA_DOWNLOADS = frozenset({"claims.lines_csv", "imports.raw_file", "imports.rejections_csv"})
+FAMILY_DATA_DOWNLOADS = frozenset(
+    {"claims.lines_csv", "claim_packs.download", "imports.raw_file", "imports.rejections_csv"}
+)
 
 CLOSED_FAMILIES = "closed_families"
 #: six years after closure unless an administrator sets otherwise
