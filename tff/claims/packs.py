@@ -17,8 +17,8 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from html import escape
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from flask import current_app
 from reportlab.lib import colors
@@ -240,7 +240,7 @@ def _styles(fonts: tuple[str, str] = BUILT_IN) -> dict[str, ParagraphStyle]:
 
 
 def _p(text, style) -> Paragraph:
-    return Paragraph(escape(str(text)), style)
+    return Paragraph(escape(str(text), quote=False), style)
 
 
 #: a cell's text that fits its column unwrapped, in characters per millimetre of width at the
