@@ -64,13 +64,14 @@ def test_a_note_keeps_facts_and_opinion_apart_and_says_what_is_missing(client, a
     assert after["facts"].startswith("Home visit") and after["opinion"].startswith("K seems")
 
 
-def test_other_roles_read_notes_but_only_case_workers_write_them(client, app, make, worker):
+def test_notes_are_the_case_workers_and_other_roles_give_a_reason_to_read_them(client, app, make, worker):
     submit(client, "/families/F1/notes/new", {**day("contact_on", TODAY), "kind": "phone", "facts": "Called H."})
     finance = make.user("finance")
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
     sign_in(client, finance.email)
     page = client.get("/families/F1/notes")
-    assert page.status_code == 200 and "Called H." in text(page) and "Add a case note" not in text(page)
+    assert page.status_code == 302 and "/break-glass/case_work" in page.headers["Location"]
+    assert "Called H." not in text(page)
     assert client.get("/families/F1/notes/new").status_code == 403
     assert client.get("/families/F1/plan/new").status_code == 403
     assert client.get("/families/F1/referrals/new").status_code == 403

@@ -205,7 +205,10 @@ def test_an_added_kind_is_accepted_by_the_next_import_and_named_on_the_timeline(
     assert run_import(clean, "events", gang).accepted == 1
     spell = spells_csv({"person_ref": "F001-01", "kind": "youth_offending", "start_date": "2013-01-01"})
     assert run_import(clean, "spells", spell).accepted == 1
-    assert _evidence(client) == ["Gang involvement: Liam Smith", "YOT order started: Amy Smith"]
+    # the timeline is case work: a coordinator reads it (an administrator would give a reason)
+    coordinator = clean.test_client()
+    sign_in(coordinator, make.user("coordinator").email)
+    assert _evidence(coordinator) == ["Gang involvement: Liam Smith", "YOT order started: Amy Smith"]
     page = client.get("/admin/evidence/").get_data(as_text=True)
     assert "Gang involvement (added)" in page
     entries = _audit(clean, "evidence.kind_add")

@@ -6,10 +6,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.case_work import record_criteria
+from tests.case_work import record_criteria, sign_in_as
 from tests.helpers import sign_in, submit
 from tff.audit.models import AuditEntry
 from tff.cases.models import Family, FamilyStatusChange, LeadWorkerAssignment, Member, TafMember, Team
+from tff.cases.signoff.models import SignOff
 from tff.extensions import db
 
 
@@ -42,7 +43,7 @@ def _identify(client, reference="F900001", programme="phase1", day=date(2013, 5,
     return submit(client, "/families/new", data)
 
 
-def test_identify_attach_close_and_reopen(client, coordinator, app):
+def test_identify_attach_close_and_reopen(client, coordinator, app, make):
     response = _identify(client, postcode="s60 1aa", address="1 High Street\nRotherham")
     assert response.headers["Location"] == "/families/F900001"
     page = client.get("/families/F900001").get_data(as_text=True)
@@ -65,6 +66,13 @@ def test_identify_attach_close_and_reopen(client, coordinator, app):
     response = submit(client, "/families/F900001/close", _date("closed_on", date(2014, 7, 1)))
     assert "Choose why the case is closing" in response.get_data(as_text=True)
     submit(client, "/families/F900001/close", {**_date("closed_on", date(2014, 7, 1)), "reason": "outcomes_achieved"})
+    # closing waits for a manager's sign-off (tests/test_sign_off.py)
+    assert _family(app, "F900001").status == "attached"
+    with app.app_context():
+        sign_off_id = db.session.scalar(select(SignOff.id))
+    sign_in_as(client, make.user("manager"))
+    submit(client, f"/families/F900001/sign-offs/{sign_off_id}/approve", {})
+    sign_in_as(client, coordinator)
     family = _family(app, "F900001")
     assert (family.status, family.closed_on, family.closure_reason) == ("closed", date(2014, 7, 1), "outcomes_achieved")
     assert "Outcomes achieved" in client.get("/families/F900001").get_data(as_text=True)
@@ -218,7 +226,9 @@ def test_only_coordinators_change_the_lifecycle(client, make, role):
         "/families/F900010/close",
         "/families/F900010/lead-worker",
     ):
-        assert client.get(url).status_code == 403
+        # a lead worker proposes closing their family's case, for a manager's sign-off
+        expected = 200 if (role, url) == ("lead_worker", "/families/F900010/close") else 403
+        assert client.get(url).status_code == expected
 
 
 def _family_urls(app, reference):
@@ -268,6 +278,8 @@ def test_no_family_scoped_url_opens_another_workers_family(client, make, app):
                 "family_criteria.record",
                 "verified_outcomes.decide",
                 "claim_packs.family_pack",
+                "signoff.approve",
+                "signoff.return_it",
             ):
                 assert response.status_code == 404, f"GET {url} gave {response.status_code}"
     # and with a valid token the POSTs are still refused

@@ -123,7 +123,7 @@ def test_the_log_page_filters_pages_and_exports(clean, make):
     export = auditor.get("/privacy/family-views.csv?user=bob")
     assert export.status_code == 200 and "attachment" in export.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(export.get_data(as_text=True))))
-    assert rows[0] == ["Viewed at (UTC)", "User", "Email", "Family", "Page"]
+    assert rows[0] == ["Viewed at (UTC)", "User", "Email", "Family", "Page", "Broke the glass to open", "Reason"]
     assert [r[3] for r in rows[1:]] == ["'=HYPERLINK(1)", "F001"]
     assert rows[1][0] == "2024-04-01 10:00:00"
 

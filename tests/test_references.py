@@ -93,6 +93,12 @@ def test_a_family_with_an_odd_stored_reference_opens_attaches_and_closes(client,
         client, _browser_path(close_url), {**_date("closed_on", date(2014, 3, 1)), "reason": "outcomes_achieved"}
     )
     assert response.status_code == 302, response.get_data(as_text=True)
+    # closing waits for a manager's sign-off (tests/test_sign_off.py); approved from the family's page
+    from tests.case_work import sign_in_as
+
+    sign_in_as(client, make.user("manager"))
+    approve_url = re.search(r'href="([^"]+/approve)"', client.get(_browser_path(page_url)).get_data(as_text=True))[1]
+    assert submit(client, _browser_path(approve_url), {}).status_code == 302
     with clean.app_context():
         closed = db.session.scalar(select(Family).where(Family.reference == reference))
         other = db.session.scalar(select(Family).where(Family.reference == "OTHER"))

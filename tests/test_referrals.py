@@ -212,7 +212,7 @@ def test_a_provider_that_takes_no_new_referrals_is_refused(client, app, worker):
 # --- Step up and step down -----------------------------------------------------------------
 
 
-def test_step_up_and_step_down_are_dated_with_a_note_and_kept(client, app, worker):
+def test_step_up_and_step_down_are_dated_with_a_note_and_kept(client, app, worker, make):
     url = "/families/F1/level"
     response = submit(client, url, {**day("changed_on", TODAY), "note": ""})
     assert "Choose the level the family is moving to" in error_summary(response)
@@ -228,6 +228,14 @@ def test_step_up_and_step_down_are_dated_with_a_note_and_kept(client, app, worke
         url,
         {"to_level": "early_help", **day("changed_on", ago(10)), "note": "IFS worker stays on with the Family CAF"},
     )
+    # stepping down from social care waits for a manager's sign-off (tests/test_sign_off.py)
+    from tff.cases.signoff.models import SignOff
+
+    with app.app_context():
+        sign_off_id = db.session.scalar(select(SignOff.id))
+    sign_in_as(client, make.user("manager"))
+    submit(client, f"/families/F1/sign-offs/{sign_off_id}/approve", {})
+    sign_in_as(client, worker)
 
     with app.app_context():
         changes = db.session.execute(

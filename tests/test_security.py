@@ -198,7 +198,7 @@ def test_a_record_of_another_family_is_not_found_under_your_own_family(clean, wo
     before = _everything(clean)
     tried = 0
     for rule in _family_rules(clean):
-        record_args = set(rule.arguments) - {"reference", "kind", "step", "decision"}
+        record_args = set(rule.arguments) - {"reference", "kind", "step", "decision", "section"}
         if not record_args or "lead_worker" not in _roles(clean, rule):
             continue
         url = _url(rule, world.values, reference=world.mine.reference)

@@ -106,6 +106,11 @@ def build_world(app, make) -> SimpleNamespace:
         db.session.flush()
         entry = SpotCheckFamily(spot_check_id=check.id, family_id=fid, family_ref=theirs.reference)
         db.session.add(entry)
+        from tff.cases.signoff.models import SignOff
+
+        sign_off = SignOff(family_id=fid, kind="closure", on=day, closure_reason="other", proposed_by_id=owner.id)
+        db.session.add(sign_off)
+        db.session.flush()
         version = store_shipped(db.session.get(User, users["manager"].id))[0]
         db.session.commit()
         ids = {name: record.id for name, record in records.items()}
@@ -116,6 +121,7 @@ def build_world(app, make) -> SimpleNamespace:
             **ids,
             "reference": theirs.reference,
             "person_ref": member.person_ref,
+            "person_member_id": member.id,
             "provider_id": provider.id,
             "team_id": team.id,
             "user_id": owner.id,
@@ -129,6 +135,8 @@ def build_world(app, make) -> SimpleNamespace:
             "spending_id": spending.id,
             "check_id": check.id,
             "entry_id": entry.id,
+            "sign_off_id": sign_off.id,
+            "section": "case_work",
             "first_year": 2013,
             "fmt": "yaml",
             "name": "years",

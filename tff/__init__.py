@@ -46,6 +46,7 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     from tff.cases.caf.views import bp as caf_bp
     from tff.cases.progress.views import bp as progress_bp
     from tff.cases.referrals.views import bp as referrals_bp
+    from tff.cases.signoff.views import bp as signoff_bp
     from tff.cases.views import bp as cases_bp
     from tff.cases.views import teams_bp
     from tff.claims.pack_views import bp as claim_packs_bp
@@ -67,6 +68,8 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
     from tff.outcomes.rates_views import bp as outcome_rates_bp
     from tff.outcomes.verified.views import bp as verified_outcomes_bp
     from tff.outcomes.views import bp as family_results_bp
+    from tff.privacy.break_glass_views import bp as break_glass_bp
+    from tff.privacy.subject_access_views import bp as subject_access_bp
     from tff.privacy.views import bp as privacy_bp
 
     for bp in (
@@ -84,6 +87,7 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
         caf_bp,
         progress_bp,
         referrals_bp,
+        signoff_bp,
         evidence_bp,
         family_evidence_bp,
         family_results_bp,
@@ -98,6 +102,8 @@ def create_app(config: config_module.Config | None = None, **overrides) -> Flask
         claim_packs_bp,
         spot_checks_bp,
         privacy_bp,
+        subject_access_bp,
+        break_glass_bp,
     ):
         app.register_blueprint(bp)
     security.init_app(app)

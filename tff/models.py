@@ -24,6 +24,7 @@ from tff.cases.models import (  # noqa: F401
 )
 from tff.cases.progress.models import CaseNote  # noqa: F401
 from tff.cases.referrals.models import CareLevelChange, Provider, Referral, ReferralTransition  # noqa: F401
+from tff.cases.signoff.models import SignOff  # noqa: F401
 from tff.claims.models import ClaimBatch, ClaimEvidence, ClaimLine, ClaimWindow, Payment  # noqa: F401
 from tff.claims.spot_checks.models import SpotCheck, SpotCheckFamily  # noqa: F401
 from tff.evidence.models import AttendanceRecord, Event, Spell, UnmatchedRow  # noqa: F401

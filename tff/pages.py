@@ -15,6 +15,8 @@ from tff.auth.permissions import role_required
 from tff.auth.roles import ALL
 from tff.cases.access import visible_families
 from tff.cases.models import CRITERIA, PROGRAMMES, STATUSES
+from tff.cases.safeguarding import flagged_families
+from tff.cases.signoff.operations import waiting as signoff_waiting
 from tff.claims.operations import samples_waiting
 from tff.extensions import db, login_manager
 from tff.jobs.operations import visible_jobs
@@ -79,9 +81,14 @@ def home():
         users_by_role = dict(
             db.session.execute(select(User.role, func.count()).where(User.active).group_by(User.role)).all()
         )
+    flagged, flagged_total = [], 0
+    if current_user.role in (roles.LEAD_WORKER, roles.COORDINATOR):
+        flagged, flagged_total = flagged_families(visible_families(current_user))
     samples = []
     if current_user.role == roles.AUDITOR:
         samples = samples_waiting()
+    # a manager's sign-offs waiting: closures and step downs proposed, oldest first
+    sign_offs = signoff_waiting(current_user) if current_user.role == roles.MANAGER else []
     return render_template(
         f"home/{current_user.role}.html",
         cohort=cohort,
@@ -89,6 +96,9 @@ def home():
         jobs=jobs,
         users_by_role=users_by_role,
         samples=samples,
+        sign_offs=sign_offs,
+        flagged=flagged,
+        flagged_total=flagged_total,
     )
 
 
@@ -111,11 +121,11 @@ def init_app(app) -> None:
         ]
     )
     WTFormsHelpers(app)
-    from tff.cases.sections import SECTIONS
+    from tff.cases.sections import family_sections
 
     app.jinja_env.globals.update(
         navigation=navigation,
-        FAMILY_SECTIONS=SECTIONS,
+        family_sections=family_sections,
         CRITERIA=CRITERIA,
         roles=roles,
         PROGRAMMES=PROGRAMMES,

@@ -103,6 +103,7 @@ PAGES = {
         "/claims/{window}/schedule",
         "/claims/{window}/submit",
         "/claims/{window}/spot-checks",
+        f"{FAMILY}/break-glass/case_work",
         "/funding/",
         "/funding/commitments",
         "/funding/spending",
@@ -128,6 +129,7 @@ PAGES = {
     ],
     "admin": [
         "/",
+        "/admin/access",
         "/admin/users",
         "/admin/users/new",
         "/admin/users/{lead_worker}",

@@ -69,13 +69,19 @@ def test_a_family_from_identification_to_closure(page, live):
     page.get_by_role("button", name="Attach the family").click()
     expect(heading(page, "Family F777001 Attached")).to_be_visible()
 
-    page.get_by_role("button", name="Close the case").click()
-    page.get_by_role("button", name="Close the case").click()  # nothing chosen yet
+    page.get_by_role("button", name="Propose closing the case").click()
+    page.get_by_role("button", name="Propose closing the case").click()  # nothing chosen yet
     expect(page.get_by_text("There is a problem")).to_be_visible()
     expect(page.locator(".govuk-error-summary").get_by_text("Choose why the case is closing")).to_be_visible()
     fill_date(page, "Date closed", 31, 7, 2014)
     page.get_by_label("Outcomes achieved").check()
-    page.get_by_role("button", name="Close the case").click()
+    page.get_by_role("button", name="Propose closing the case").click()
+    # a manager signs the closure off (tests/browser/test_sign_off.py)
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, live.make.user("manager").email)
+    page.get_by_role("link", name="Approve closure of family F777001").click()
+    page.get_by_role("button", name="Approve").click()
+    page.goto("/families/F777001")
     expect(heading(page, "Family F777001 Closed")).to_be_visible()
     history = page.locator(".tff-history")
     for step in ("3 Sep 2012: Identified", "1 Oct 2012: Attached", "31 Jul 2014: Closed – Outcomes achieved"):

@@ -11,13 +11,12 @@ from tff.auth import roles
 from tff.auth.models import User
 from tff.auth.permissions import role_required
 from tff.auth.roles import ALL
-from tff.cases import operations
+from tff.cases import operations, safeguarding
 from tff.cases.access import get_family_or_404
 from tff.cases.casework import form_page
 from tff.cases.eligibility import family_eligibility
 from tff.cases.forms import (
     AttachForm,
-    CloseForm,
     EditFamilyForm,
     FamilyForm,
     LeadWorkerForm,
@@ -36,11 +35,18 @@ from tff.cases.models import (
 )
 from tff.cases.operations import CaseError
 from tff.cases.search import PAGE_SIZE, FamilyFilters, criterion_groups, page_of_families
+from tff.cases.signoff.forms import ProposeClosureForm
+from tff.cases.signoff.operations import latest as latest_sign_offs
+from tff.cases.signoff.operations import propose_closure
 from tff.extensions import db
 from tff.forms import show_problems
 from tff.identification.criteria import family_criteria
 
 bp = Blueprint("cases", __name__, url_prefix="/families")
+# Every page of a family shows its safeguarding flags (cases/_safeguarding.html, from the layout).
+bp.add_app_template_global(safeguarding.flags_for_family, "family_flags")
+# ... and a list its rows' flags, for lists whose view does not pass them (ids already scoped).
+bp.add_app_template_global(safeguarding.flags_for, "safeguarding_flags")
 
 #: who does what to a case
 COORDINATORS = {roles.COORDINATOR}
@@ -65,6 +71,7 @@ def index():
         families=families,
         total=total,
         members=members,
+        flags=safeguarding.flags_for([family.id for family in families]),
         filters=filters,
         pages=(total + PAGE_SIZE - 1) // PAGE_SIZE,
         args=args,
@@ -124,6 +131,7 @@ def show(reference: str):
         criteria=family_criteria(family),
         can_coordinate=current_user.role in COORDINATORS,
         can_work=current_user.role in CASE_WORKERS,
+        sign_offs=latest_sign_offs(family),
     )
 
 
@@ -202,14 +210,16 @@ def attach(reference: str):
 
 
 @bp.route("/<reference>/close", methods=["GET", "POST"])
-@role_required(COORDINATORS)
+@role_required(CASE_WORKERS)
 def close(reference: str):
+    """Closing waits for a manager's sign-off: this proposes it, and nothing changes yet."""
     return _step(
         reference,
-        CloseForm,
-        "Close the case",
-        lambda family, form: operations.close(family, form.closed_on.data, form.reason.data, current_user),
-        "The case of family {family.reference} is closed",
+        ProposeClosureForm,
+        "Propose closing the case",
+        lambda family, form: propose_closure(family, form.closed_on.data, form.reason.data, current_user),
+        "Closing the case of family {family.reference} is proposed: it waits for a manager",
+        intro="A manager approves the closure before the case closes.",
     )
 
 
@@ -346,7 +356,8 @@ def caseloads():
         if worker.team:
             teams.setdefault(worker.team, 0)
             teams[worker.team] += held.get(worker.id, 0)
-    return render_template("cases/caseloads.html", workers=workers, held=held, teams=teams)
+    flagged = safeguarding.flagged_by_lead_worker(w.id for w in workers)
+    return render_template("cases/caseloads.html", workers=workers, held=held, teams=teams, flagged=flagged)
 
 
 teams_bp = Blueprint("teams", __name__, url_prefix="/admin/teams")

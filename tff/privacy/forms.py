@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
-from wtforms import StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from tff.forms import DateField, MaxLength, date_not_after
@@ -46,3 +46,46 @@ class RetentionForm(FlaskForm):
 
 class StartRetentionForm(FlaskForm):
     submit = SubmitField("Remove the personal data now", widget=GovSubmitInput())
+
+
+class BreakGlassForm(FlaskForm):
+    reason = TextAreaField(
+        "Why do you need to open it?",
+        description="Your reason is logged with your name and shown to the administrators.",
+        widget=GovTextArea(),
+    )
+    submit = SubmitField("Open it and log my reason", widget=GovSubmitInput())
+
+
+class SubjectAccessSearchForm(FlaskForm):
+    """A GET form: finding a person changes nothing, so it carries no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    person_ref = StringField(
+        "Person reference",
+        description="The reference the system gives each family member, like P-0042",
+        widget=GovTextInput(),
+        validators=[Optional(), MaxLength(40)],
+    )
+    name = StringField(
+        "Or their name",
+        description="First name, last name or both; the start of a name is enough",
+        widget=GovTextInput(),
+        validators=[Optional(), MaxLength(200)],
+    )
+    date_of_birth = DateField("Date of birth", description="Optional with a name: narrows the list", not_future=True)
+    submit = SubmitField("Find the person", widget=GovSubmitInput())
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if not any(((self.person_ref.data or "").strip(), (self.name.data or "").strip(), self.date_of_birth.data)):
+            self.person_ref.errors = [*self.person_ref.errors, "Enter a person reference, or a name"]
+            return False
+        return True
+
+
+class SubjectAccessExportForm(FlaskForm):
+    submit = SubmitField("Export everything held about this person", widget=GovSubmitInput())

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tff.extensions import db
@@ -26,6 +26,11 @@ class FamilyView(db.Model):
     #: the page or download, e.g. `cases.show`
     endpoint: Mapped[str] = mapped_column(String(80))
     viewed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: a section the user's role does not read, opened by breaking the glass
+    #: (`tff.cases.need_to_know`); empty for an ordinary view
+    section: Mapped[str | None] = mapped_column(String(20))
+    #: why the glass was broken, on the row of the breaking itself
+    reason: Mapped[str | None] = mapped_column(Text)
 
     user = relationship("User")
     family = relationship("Family")

@@ -28,7 +28,7 @@ CLOSED_FAMILIES = "closed_families"
 DEFAULT_YEARS = 6
 MIN_YEARS, MAX_YEARS = 1, 25
 PAGE_SIZE = 50
-CSV_COLUMNS = ["Viewed at (UTC)", "User", "Email", "Family", "Page"]
+CSV_COLUMNS = ["Viewed at (UTC)", "User", "Email", "Family", "Page", "Broke the glass to open", "Reason"]
 
 
 class SettingRefused(Refused):
@@ -38,18 +38,23 @@ class SettingRefused(Refused):
 # --- writing the log ---------------------------------------------------------------------------
 
 
-def _write(user_id: int, family_id: int | None, endpoint: str | None) -> None:
+def _write(user_id: int, family_id: int | None, endpoint: str | None, section: str | None = None) -> None:
     with db.engine.begin() as conn:
         conn.execute(
             insert(FamilyView).values(
-                user_id=user_id, family_id=family_id, endpoint=(endpoint or "")[:80], viewed_at=utcnow()
+                user_id=user_id,
+                family_id=family_id,
+                endpoint=(endpoint or "")[:80],
+                viewed_at=utcnow(),
+                section=section,
             )
         )
 
 
-def log_view(user, family: Family) -> None:
-    """Record that `user` has just been shown `family`'s data, on the current page."""
-    _write(user.id, family.id, request.endpoint if has_request_context() else None)
+def log_view(user, family: Family, section: str | None = None) -> None:
+    """Record that `user` has just been shown `family`'s data, on the current page (`section`:
+    one the user's role does not read, opened by breaking the glass)."""
+    _write(user.id, family.id, request.endpoint if has_request_context() else None, section)
 
 
 def log_download(response):
@@ -84,7 +89,16 @@ def views_query(filters: LogFilters):
     Each filter narrows through an index: the family by its id, the user by the ids of the
     users whose email matches, the dates on `viewed_at`."""
     query = (
-        select(FamilyView.id, FamilyView.viewed_at, FamilyView.endpoint, User.name, User.email, Family.reference)
+        select(
+            FamilyView.id,
+            FamilyView.viewed_at,
+            FamilyView.endpoint,
+            FamilyView.section,
+            FamilyView.reason,
+            User.name,
+            User.email,
+            Family.reference,
+        )
         .join(User, User.id == FamilyView.user_id)
         .outerjoin(Family, Family.id == FamilyView.family_id)
         .order_by(FamilyView.viewed_at.desc(), FamilyView.id.desc())
@@ -123,6 +137,8 @@ def csv_rows(filters: LogFilters):
             row.email,
             row.reference or "",
             row.endpoint,
+            (row.section or "").replace("_", " "),
+            row.reason or "",
         ]
 
 

@@ -31,6 +31,7 @@ from tff.cases.referrals.models import (
     Provider,
     Referral,
 )
+from tff.cases.signoff import operations as signoff
 from tff.cases.views import CASE_WORKERS
 from tff.extensions import db
 from tff.forms import show_problems
@@ -185,15 +186,27 @@ def level(reference: str):
     history = operations.level_history(family)
     form = LevelForm()
     if form.validate_on_submit():
-        done, _ = _change(
-            form,
-            lambda: operations.change_level(
-                family, current_user, form.to_level.data, form.changed_on.data, form.note.data
-            ),
-        )
-        if done:
-            flash("The level of support has been recorded", "success")
-            return redirect(url_for("referrals.index", reference=reference))
+        # A step down waits for a manager's sign-off; a step up, or the first level, is recorded now.
+        if signoff.is_step_down(family, form.to_level.data):
+            done, _ = _change(
+                form,
+                lambda: signoff.propose_step_down(
+                    family, form.to_level.data, form.changed_on.data, form.note.data, current_user
+                ),
+            )
+            if done:
+                flash("The step down is proposed: it waits for a manager", "success")
+                return redirect(url_for("cases.show", reference=reference))
+        else:
+            done, _ = _change(
+                form,
+                lambda: operations.change_level(
+                    family, current_user, form.to_level.data, form.changed_on.data, form.note.data
+                ),
+            )
+            if done:
+                flash("The level of support has been recorded", "success")
+                return redirect(url_for("referrals.index", reference=reference))
     current = history[0] if history else None
     return form_page(
         form,
