@@ -90,9 +90,9 @@ def test_flask_claims_evidence_writes_the_pack_as_cli_md_says(clean, tmp_path):
     # the audit trail says each pack left the product
     with clean.app_context():
         written = db.session.scalars(
-            select(AuditEntry.summary).where(AuditEntry.action == "claim_batch.evidence_pack")
+            select(AuditEntry.summary).where(AuditEntry.action == "claim_batch.evidence_pack").order_by(AuditEntry.id)
         ).all()
-    assert len(written) == 2 and "1 families, 1 lines" in written[1]
+    assert len(written) == 2 and "2 families, 2 lines" in written[0] and "1 family, 1 line," in written[1]
 
 
 def test_a_pack_that_cannot_be_written_is_refused_with_why(clean, tmp_path):

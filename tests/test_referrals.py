@@ -78,13 +78,16 @@ def test_an_administrator_adds_and_changes_providers(client, app, make):
     assert len(audit_entries(app, "provider.add")) == 2
 
 
-@pytest.mark.parametrize(("role", "list_status", "add_status"), [("coordinator", 200, 403), ("lead_worker", 403, 403)])
-def test_only_administrators_change_providers(client, make, role, list_status, add_status):
+@pytest.mark.parametrize(
+    ("role", "list_status", "add_status"),
+    [("coordinator", 200, 200), ("manager", 200, 403), ("lead_worker", 403, 403)],
+)
+def test_administrators_and_coordinators_change_providers(client, make, role, list_status, add_status):
     sign_in(client, make.user(role).email)
     assert client.get("/providers/").status_code == list_status
     assert client.get("/providers/new").status_code == add_status
     if list_status == 200:
-        assert "Add a provider" not in text(client.get("/providers/"))
+        assert ("Add a provider" in text(client.get("/providers/"))) == (add_status == 200)
 
 
 # --- Referrals -----------------------------------------------------------------------------

@@ -55,6 +55,7 @@ FAMILY_OWNED = (
 LEAD_WORKER_PAGES_WITHOUT_A_REFERENCE = {
     "pages.home",
     "cases.index",
+    "cases.index_csv",
     "identification.worklist",
     "identification.worklist_csv",
     "jobs.index",
@@ -353,6 +354,9 @@ NEUTRALISED_CSV = {
     "spending.table_csv",
     "privacy.family_views_csv",
     "identification.worklist_csv",
+    "cases.index_csv",
+    "audit.download",
+    "outcomes.near_misses_csv",
 }
 #: the import's file, handed back byte for byte as it was uploaded: it is the record of what
 #: was imported, so it is not rewritten
@@ -444,6 +448,8 @@ def test_hostile_values_in_every_csv_download_are_neutralised(client, make, clea
         "imports.rejections_csv": f"/imports/{rejected.id}/rejections.csv",
         "funding.table_csv (windows)": "/funding/windows.csv",
         "funding.table_csv (teams)": "/funding/teams.csv",
+        "cases.index_csv": "/families/families.csv",
+        "audit.download": "/audit/audit-trail.csv",
     }
     everything = []
     for name, url in downloads.items():

@@ -156,18 +156,27 @@ def attach(family: Family, on: date, by, override: str | None = None) -> Family:
     return family
 
 
-def close(family: Family, on: date, reason: str, by) -> Family:
+def close_problems(family: Family, on: date | None, reason: str | None) -> dict[str, str]:
+    """What stops the case closing on that day for that reason: asked by `close`, and by a
+    proposal to close (`tff.cases.signoff`), so one that could never be approved is refused."""
     problems = {}
     if family.status == CLOSED:
         problems["closed_on"] = "The family's case is already closed"
     if reason not in CLOSURE_REASONS:
         problems["reason"] = "Choose why the case is closing"
+    if on is None:
+        problems["closed_on"] = "Enter the date the case closed"
+        return problems
     start = family.attached_on or family.identified_on
     if start and on < start:
         problems["closed_on"] = f"The closure date must be on or after {start:%d %B %Y}"
     if on > date.today():
         problems["closed_on"] = "The closure date must be today or in the past"
-    if problems:
+    return problems
+
+
+def close(family: Family, on: date, reason: str, by) -> Family:
+    if problems := close_problems(family, on, reason):
         raise CaseError(problems)
     before = family.audit_state()
     _status_change(family, CLOSED, on, by, reason)

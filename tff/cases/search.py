@@ -6,10 +6,13 @@ a region's 100,000 families and their 400,000 members.
 
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from flask import url_for
 from sqlalchemy import Select, and_, func, or_, select
 
+from tff.auth.models import User
 from tff.cases.access import visible_families
 from tff.cases.models import CRITERIA, PROGRAMMES, STATUSES, Family, FamilyCriterion, Member
 from tff.cases.models.member import name_key
@@ -28,6 +31,21 @@ SORTS = {
     "postcode": (Family.postcode.asc(), Family.reference.asc()),
 }
 PAGE_SIZE = 50
+#: the family list's CSV: codes for data teams, with the titles people read beside them
+CSV_COLUMNS = [
+    "Family reference",
+    "Programme",
+    "Programme title",
+    "Status",
+    "Status title",
+    "Postcode",
+    "Lead worker",
+    "Identified on",
+    "Attached on",
+    "Members",
+]
+#: rows read from the database at a time while the CSV is written
+CSV_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -85,6 +103,26 @@ class FamilyFilters:
     criterion: str = ""
     sort: str = "reference"
     page: int = 1
+
+    @property
+    def narrowed(self) -> bool:
+        """Any filter set (the sort and page are not filters): the list offers to clear them."""
+        return bool(self.q or self.status or self.programme or self.worker or self.criterion)
+
+    def args(self, **changes) -> dict:
+        """The address arguments that ask for this list again (those set only), with `changes`;
+        a change to "" or None leaves that argument out."""
+        values = {
+            "q": self.q,
+            "status": self.status,
+            "programme": self.programme,
+            "worker": self.worker,
+            "criterion": self.criterion,
+            "sort": "" if self.sort == "reference" else self.sort,
+            "page": "" if self.page == 1 else self.page,
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in ("", None)}
 
     @classmethod
     def from_args(cls, args, groups=None) -> "FamilyFilters":
@@ -198,3 +236,58 @@ def page_of_families(user, filters: FamilyFilters):
         ):
             members.setdefault(member.family_id, []).append(member)
     return families, total, members
+
+
+def page_items(filters: FamilyFilters, pages: int, endpoint: str = "cases.index") -> list[dict]:
+    """The pagination's numbered links: the first, the last, and the pages either side of this
+    one, with an ellipsis where pages are left out (a long list stays one line)."""
+    shown = sorted({n for n in (1, filters.page - 1, filters.page, filters.page + 1, pages) if 1 <= n <= pages})
+    items, before = [], 0
+    for number in shown:
+        if number > before + 1:
+            items.append({"ellipsis": True})
+        items.append(
+            {
+                "number": number,
+                "href": url_for(endpoint, **filters.args(page=number)),
+                "current": number == filters.page,
+            }
+        )
+        before = number
+    return items
+
+
+def csv_rows(user, filters: FamilyFilters) -> Iterator[list]:
+    """The header, then a row per family the filters find (every page, not only the one shown),
+    in the list's order: one query, read in batches, the lead worker joined and the members
+    counted in it, so a region's list streams in flat memory."""
+    yield list(CSV_COLUMNS)
+    members = select(func.count()).where(Member.family_id == Family.id).correlate(Family).scalar_subquery()
+    query = (
+        family_query(user, filters)
+        .outerjoin(User, User.id == Family.lead_worker_id)
+        .with_only_columns(
+            Family.reference,
+            Family.programme,
+            Family.status,
+            Family.postcode,
+            User.name.label("lead_worker"),
+            Family.identified_on,
+            Family.attached_on,
+            members.label("members"),
+        )
+        .order_by(*SORTS[filters.sort])
+    )
+    for row in db.session.execute(query.execution_options(yield_per=CSV_BATCH)):
+        yield [
+            row.reference,
+            row.programme,
+            PROGRAMMES.get(row.programme, row.programme),
+            row.status,
+            STATUSES.get(row.status, row.status),
+            row.postcode or "",
+            row.lead_worker or "",
+            row.identified_on.isoformat() if row.identified_on else "",
+            row.attached_on.isoformat() if row.attached_on else "",
+            row.members,
+        ]

@@ -178,5 +178,6 @@ def evidence(name, out, family_ref):
         sys.exit(2)
     packs.record_written(window, families, lines, str(out), None)
     click.echo(
-        f"Wrote the evidence pack of the claim for {window.name} in {out}: {families:,} families, {lines:,} lines"
+        f"Wrote the evidence pack of the claim for {window.name} in {out}: "
+        f"{packs.counted(families, 'family', 'families')}, {packs.counted(lines, 'line', 'lines')}"
     )

@@ -441,13 +441,18 @@ def write(window: ClaimWindow, folder: Path, refs: list[str]) -> tuple[int, int]
     return written.families, written.lines
 
 
+def counted(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
 def record_written(window: ClaimWindow, families: int, lines: int, where: str, user) -> None:
     """The audit trail's note that a pack left the product: whose claim, how much, where to."""
     record(
         "claim_batch.evidence_pack",
         "claim_batch",
         window.batch.id,
-        f"Evidence pack of the claim for {window.name} written: {families:,} families, {lines:,} lines, to {where}",
+        f"Evidence pack of the claim for {window.name} written: {counted(families, 'family', 'families')}, "
+        f"{counted(lines, 'line', 'lines')}, to {where}",
         None,
         {"families": families, "lines": lines, "to": where},
         user=user,
@@ -516,7 +521,8 @@ def run_pack(job, window_id: int, which: str, spot_check_id: int | None = None) 
     user = db.session.get(User, job_user(job)) if job_user(job) else None
     record_written(window, written.families, written.lines, f"download {target.name}", user)
     return {
-        "message": f"Packed {written.families:,} families ({written.lines:,} lines) of the claim for {window.name}",
+        "message": f"Packed {counted(written.families, 'family', 'families')} "
+        f"({counted(written.lines, 'line', 'lines')}) of the claim for {window.name}",
         "families": written.families,
         "lines": written.lines,
         "window_id": window.id,

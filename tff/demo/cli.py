@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from tff.auth.operations import create_user, find_by_email
 from tff.auth.roles import ROLES
 from tff.cases.models import Family
+from tff.demo.providers import record_providers_and_referrals
 from tff.extensions import db
 from tff.jobs.cli_support import run_and_wait
 from tff.outcomes.plan_versions.operations import store_shipped
@@ -33,7 +34,14 @@ def _accounts_file() -> Path:
 
 
 @demo_cli.command("setup")
-@click.option("--families", default=300, show_default=True, help="How many demo families to make.")
+@click.option(
+    "--families",
+    default=300,
+    show_default=True,
+    envvar="TFF_DEMO_FAMILIES",
+    show_envvar=True,
+    help="How many demo families to make (`make run` passes TFF_DEMO_FAMILIES on).",
+)
 @click.option("--queue", is_flag=True, help="Hand the cohort load to the workers and wait for it.")
 @click.option("--timeout", default=300, show_default=True, help="With --queue: seconds to wait.")
 def setup(families: int, queue: bool, timeout: int):
@@ -58,6 +66,11 @@ def setup(families: int, queue: bool, timeout: int):
     if not db.session.scalar(select(func.count()).select_from(Family)):
         job = run_and_wait("demo.load", "Load the demo cohort", {"families": families}, queue=queue, timeout=timeout)
         click.echo(job.message)
+
+    # The seed council's commissioned providers, and the demo's families referred to them.
+    added, referred = record_providers_and_referrals()
+    if added or referred:
+        click.echo(f"Recorded {added} commissioned providers and referred {referred} families to them")
 
     click.echo(f"\nDemo accounts (kept in {path}):")
     for line in lines:

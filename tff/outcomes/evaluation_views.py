@@ -1,14 +1,17 @@
 """The cohort's evaluations: start one as of a date, follow it, read what it decided, and the
 coordinators' worklist of near misses."""
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, stream_with_context, url_for
 from flask_login import current_user
 from sqlalchemy import case, func, select
+from werkzeug.datastructures import Headers
 
 from tff.auth import roles
+from tff.auth.models import User
 from tff.auth.permissions import role_required
 from tff.cases.access import visible_families
 from tff.cases.models import Family
+from tff.exports import csv_text
 from tff.extensions import db
 from tff.jobs.operations import QueueUnavailable, mark_stale_jobs
 from tff.outcomes import evaluation as evaluations
@@ -102,19 +105,26 @@ def show(evaluation_id: int):
     )
 
 
+def _near_misses(evaluation: Evaluation):
+    """The evaluation's near misses among the user's families (`visible_families`), the most
+    money first, each with its family's lead worker's name (joined: one query)."""
+    d = OutcomeDecision
+    mine = visible_families(current_user).with_only_columns(Family.id)
+    return (
+        select(d, User.name.label("lead_worker"))
+        .join(Family, Family.id == d.family_id)
+        .outerjoin(User, User.id == Family.lead_worker_id)
+        .where(d.evaluation_id == evaluation.id, d.near_miss.is_not(None), d.family_id.in_(mine))
+        .order_by(d.at_stake.desc().nulls_last(), d.near_miss, d.family_ref, d.outcome)
+    )
+
+
 @bp.get("/<int:evaluation_id>/near-misses")
 @role_required(NEAR_MISS_READERS)
 def near_misses(evaluation_id: int):
     evaluation = _get(evaluation_id)
-    d = OutcomeDecision
-    mine = visible_families(current_user).with_only_columns(Family.id)
-    query = (
-        select(d, Family.lead_worker_id)
-        .join(Family, Family.id == d.family_id)
-        .where(d.evaluation_id == evaluation.id, d.near_miss.is_not(None), d.family_id.in_(mine))
-        .order_by(d.at_stake.desc().nulls_last(), d.near_miss, d.family_ref, d.outcome)
-    )
-    count = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    query = _near_misses(evaluation)
+    count = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.execute(query.limit(NEAR_MISSES_SHOWN)).all()
     return render_template(
         "outcomes/near_misses.html",
@@ -124,6 +134,43 @@ def near_misses(evaluation_id: int):
         shown=NEAR_MISSES_SHOWN,
         titles=TITLES,
     )
+
+
+#: the near misses' CSV: the page's columns, the result's code beside its title
+NEAR_MISS_COLUMNS = [
+    "Family reference",
+    "Lead worker",
+    "Result",
+    "Result title",
+    "At stake (£)",
+    "Days away",
+    "Still missing",
+]
+
+
+def _near_miss_rows(evaluation: Evaluation):
+    yield NEAR_MISS_COLUMNS
+    for decision, lead_worker in db.session.execute(_near_misses(evaluation).execution_options(yield_per=500)):
+        yield [
+            decision.family_ref,
+            lead_worker or "",
+            decision.outcome,
+            TITLES.get(decision.outcome, decision.outcome),
+            decision.at_stake if decision.at_stake is not None else "",
+            decision.near_miss,
+            "; ".join(decision.missing or []),
+        ]
+
+
+@bp.get("/<int:evaluation_id>/near-misses.csv")
+@role_required(NEAR_MISS_READERS)
+def near_misses_csv(evaluation_id: int):
+    """Every near miss of the user's families (not only the first listed), for a spreadsheet."""
+    evaluation = _get(evaluation_id)
+    headers = Headers()
+    headers.set("Content-Disposition", "attachment", filename=f"near-misses-{evaluation.as_of.isoformat()}.csv")
+    body = csv_text(_near_miss_rows(evaluation))
+    return Response(stream_with_context(body), mimetype="text/csv; charset=utf-8", headers=headers)
 
 
 @bp.get("/<int:evaluation_id>/status")

@@ -20,7 +20,7 @@ from tff.timeutil import LONDON, utcnow
 
 #: downloads that hold many families' personal data, logged with no one family
 FAMILY_DATA_DOWNLOADS = frozenset(
-    {"claims.lines_csv", "claim_packs.download", "imports.raw_file", "imports.rejections_csv"}
+    {"claims.lines_csv", "claim_packs.download", "imports.raw_file", "imports.rejections_csv", "cases.index_csv"}
 )
 
 CLOSED_FAMILIES = "closed_families"

@@ -260,8 +260,10 @@ def level_history(family: Family) -> list[CareLevelChange]:
     ).all()
 
 
-def change_level(family: Family, by, to_level: str | None, changed_on: date | None, note: str | None):
-    """A step up to social care or down to early help, or the level the family starts at."""
+def level_problems(family: Family, to_level: str | None, changed_on: date | None, note: str | None) -> dict[str, str]:
+    """What stops the family moving to that level on that day: asked by `change_level`, and by
+    a proposal to step down (`tff.cases.signoff`), so one that could never be approved is
+    refused."""
     history = level_history(family)
     current = history[0] if history else None
     problems = {}
@@ -281,8 +283,15 @@ def change_level(family: Family, by, to_level: str | None, changed_on: date | No
     )
     if not _text(note):
         problems["note"] = "Say why: the decision and who made it"
-    if problems:
+    return problems
+
+
+def change_level(family: Family, by, to_level: str | None, changed_on: date | None, note: str | None):
+    """A step up to social care or down to early help, or the level the family starts at."""
+    if problems := level_problems(family, to_level, changed_on, note):
         raise CaseError(problems)
+    history = level_history(family)
+    current = history[0] if history else None
     change = CareLevelChange(
         family_id=family.id,
         from_level=current.to_level if current else None,

@@ -1,5 +1,5 @@
-"""Referrals of a family to commissioned providers, step up and step down, and the
-administrator's list of providers."""
+"""Referrals of a family to commissioned providers, step up and step down, and the list of
+providers."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -38,8 +38,11 @@ from tff.forms import show_problems
 
 bp = Blueprint("referrals", __name__)
 
-#: who sees the providers and their capacity; only administrators change them
+#: who sees the providers and their capacity
 PROVIDER_READERS = {roles.ADMIN, roles.COORDINATOR, roles.MANAGER}
+#: who adds and changes them: administrators, and the Families for Change coordinators, who in
+#: the seed council's model commission the work with providers and refer families to them
+PROVIDER_EDITORS = {roles.ADMIN, roles.COORDINATOR}
 
 #: the steps of a referral after the request: the form and the words for each
 STEPS = {
@@ -86,6 +89,15 @@ def index(reference: str):
 def new(reference: str):
     family = get_family_or_404(current_user, reference)
     providers = db.session.scalars(select(Provider).where(Provider.active).order_by(Provider.name)).all()
+    if not providers and request.method == "GET":
+        # No form to fill in: say who adds a provider, and give the way there to those who may.
+        # (A form sent from an older page is still answered, with why it was refused.)
+        return render_template(
+            "cases/referrals/no_providers.html",
+            family=family,
+            any_inactive=db.session.scalar(select(Provider.id).limit(1)) is not None,
+            can_add=current_user.role in PROVIDER_EDITORS,
+        )
     held = operations.open_referrals(p.id for p in providers)
     form = ReferralForm()
     form.provider.choices = [SelectChoice(0, "Choose a provider")] + [
@@ -113,14 +125,12 @@ def new(reference: str):
         if done:
             flash(f"The family has been referred to {provider.name}", "success")
             return redirect(url_for("referrals.index", reference=reference))
-    intro = None if providers else "There are no providers yet: an administrator adds them."
     return form_page(
         form,
         family,
         "Refer the family to a provider",
         back_url=url_for("referrals.index", reference=reference),
         warnings=warnings,
-        intro=intro,
     )
 
 
@@ -232,11 +242,14 @@ def providers():
         "cases/referrals/providers.html",
         providers=found,
         held=operations.open_referrals(),
-        can_change=current_user.role == roles.ADMIN,
+        can_change=current_user.role in PROVIDER_EDITORS,
     )
 
 
-def _provider_page(form, heading, provider=None):
+def _provider_page(form, heading, provider=None, then_url=None):
+    """The form of a provider; once saved, on to `then_url` (the referral it was added for) or
+    the list of providers."""
+    back_url = then_url or url_for("referrals.providers")
     if form.validate_on_submit():
         try:
             saved = operations.save_provider(
@@ -252,20 +265,22 @@ def _provider_page(form, heading, provider=None):
             show_problems(form, exc.problems)
         else:
             flash(f"{saved.name} has been saved", "success")
-            return redirect(url_for("referrals.providers"))
-    return render_template(
-        "form_page.html", form=form, heading=heading, back_url=url_for("referrals.providers"), caption="Providers"
-    )
+            return redirect(back_url)
+    return render_template("form_page.html", form=form, heading=heading, back_url=back_url, caption="Providers")
 
 
 @bp.route("/providers/new", methods=["GET", "POST"])
-@role_required(roles.ADMIN)
+@role_required(PROVIDER_EDITORS)
 def new_provider():
-    return _provider_page(ProviderForm(), "Add a provider")
+    # Added from a family's referral (`?family=`), the coordinator goes back to that referral;
+    # the referral page checks the family may be seen, as it does for any visitor.
+    reference = request.args.get("family", "").strip()
+    then_url = url_for("referrals.new", reference=reference) if reference and reference.isprintable() else None
+    return _provider_page(ProviderForm(), "Add a provider", then_url=then_url)
 
 
 @bp.route("/providers/<int:provider_id>", methods=["GET", "POST"])
-@role_required(roles.ADMIN)
+@role_required(PROVIDER_EDITORS)
 def edit_provider(provider_id: int):
     provider = db.session.get(Provider, provider_id)
     if provider is None:

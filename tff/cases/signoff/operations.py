@@ -12,11 +12,11 @@ from sqlalchemy.orm import joinedload
 
 from tff.cases import operations as case_operations
 from tff.cases.access import visible_families
-from tff.cases.casework import audit, check_date
-from tff.cases.models import CLOSED, CLOSURE_REASONS, Family
+from tff.cases.casework import audit
+from tff.cases.models import Family
 from tff.cases.operations import CaseError
 from tff.cases.referrals import operations as referral_operations
-from tff.cases.referrals.models import LEVEL_RANK, LEVELS
+from tff.cases.referrals.models import LEVEL_RANK
 from tff.cases.signoff.models import APPROVED, CLOSURE, PROPOSED, RETURNED, STEP_DOWN, WITHDRAWN, SignOff
 from tff.extensions import db
 from tff.timeutil import utcnow
@@ -80,25 +80,6 @@ def is_step_down(family: Family, to_level: str | None) -> bool:
 # --- Proposing -----------------------------------------------------------------------------
 
 
-def _closure_problems(family: Family, on: date | None, reason: str | None) -> dict[str, str]:
-    """The checks `tff.cases.operations.close` makes, asked when proposing so a proposal that
-    could never be approved is refused at once."""
-    problems = {}
-    if family.status == CLOSED:
-        problems["closed_on"] = "The family's case is already closed"
-    if reason not in CLOSURE_REASONS:
-        problems["reason"] = "Choose why the case is closing"
-    if on is None:
-        problems["closed_on"] = "Enter the date the case closed"
-        return problems
-    start = family.attached_on or family.identified_on
-    if start and on < start:
-        problems["closed_on"] = f"The closure date must be on or after {start:%d %B %Y}"
-    if on > date.today():
-        problems["closed_on"] = "The closure date must be today or in the past"
-    return problems
-
-
 def _add(family: Family, sign_off: SignOff, by, field: str) -> SignOff:
     db.session.add(sign_off)
     db.session.flush()
@@ -119,7 +100,7 @@ def _add(family: Family, sign_off: SignOff, by, field: str) -> SignOff:
 
 
 def propose_closure(family: Family, on: date | None, reason: str | None, by) -> SignOff:
-    problems = _closure_problems(family, on, reason)
+    problems = case_operations.close_problems(family, on, reason)
     if open_proposal(family, CLOSURE):
         problems["closed_on"] = "Closing the case is already proposed and waiting for a manager"
     if problems:
@@ -130,20 +111,9 @@ def propose_closure(family: Family, on: date | None, reason: str | None, by) -> 
 
 def propose_step_down(family: Family, to_level: str | None, on: date | None, note: str | None, by) -> SignOff:
     """The level form's checks (`change_level`), for a move that is a step down."""
-    history = referral_operations.level_history(family)
-    current = history[0] if history else None
-    problems = {}
-    if to_level not in LEVELS:
-        problems["to_level"] = "Choose the level the family is moving to"
-    elif not is_step_down(family, to_level):
+    problems = referral_operations.level_problems(family, to_level, on, note)
+    if "to_level" not in problems and not is_step_down(family, to_level):
         problems["to_level"] = "Only a step down from social care to early help waits for a manager's sign-off"
-    if on is None:
-        problems["changed_on"] = "Enter the date of the change"
-    check_date(
-        problems, "changed_on", on, "The date of the change", current.changed_on if current else None, "the last change"
-    )
-    if not _text(note):
-        problems["note"] = "Say why: the decision and who made it"
     if open_proposal(family, STEP_DOWN):
         problems["to_level"] = "A step down is already proposed and waiting for a manager"
     if problems:
