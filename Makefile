@@ -1,4 +1,5 @@
-# The two commands: `make run` and `make test`. Both install what they need first.
+# The two commands: `make run` and `make test`. Each installs what it needs first: `make run`
+# only the application, `make test` the development tools on top.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,10 +7,21 @@ export FLASK_APP := tff
 
 .PHONY: install run test bench lint format clean
 
-install: $(VENV)/.installed tff/static/govuk/.installed
+# Two layers, each with its own stamp, so either command installs only what is missing:
+# the application (requirements.txt, GOV.UK Frontend), which `make run` needs, and the
+# development tools on top (requirements-dev.txt, axe-core), which the other targets need.
+APP := $(VENV)/.installed-app tff/static/govuk/.installed
+DEV := $(VENV)/.installed-dev node_modules/.installed-dev
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+install: $(APP) $(DEV)
+
+$(VENV)/.installed-app: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || scripts/install-venv-support.sh $(PYTHON) $(VENV)
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+# pip leaves what requirements.txt installed alone and adds the tools.
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed-app
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
@@ -17,7 +29,12 @@ tff/static/govuk/.installed: package.json package-lock.json scripts/install-asse
 	scripts/install-assets.sh
 	touch $@
 
-run: install
+# Inside node_modules: a fresh `npm ci` of the assets removes it with the dev packages.
+node_modules/.installed-dev: package.json package-lock.json tff/static/govuk/.installed
+	scripts/install-assets.sh --dev
+	touch $@
+
+run: $(APP)
 	scripts/run.sh
 
 test: install
