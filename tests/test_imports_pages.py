@@ -7,6 +7,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
+from tests.case_work import text
 from tests.conftest import build_app
 from tests.helpers import sign_in, submit
 from tests.imports_support import families_csv, family, member, members_csv
@@ -239,3 +240,22 @@ def test_the_upload_form_carries_a_csrf_token_and_takes_files(client, make):
     assert 'enctype="multipart/form-data"' in form
     assert 'name="csrf_token"' in form
     assert 'type="file"' in form and 'name="file"' in form
+
+
+def test_the_import_form_offers_each_format_s_template_and_allowed_values(client, make, clean):
+    sign_in(client, make.user("coordinator").email)
+    page = text(client.get("/imports/new"))
+    # (the words of the page as `text` reads them: a space where each code's tag was)
+    assert "programme : one of phase1 , phase2 , supporting_families" in page
+    assert "term : one of autumn , spring , summer" in page
+    assert "kind : one of asb , offence" in page
+    assert "Download a template of the families file (CSV)" in page
+    template = client.get("/imports/templates/attendance.csv")
+    assert template.status_code == 200 and template.mimetype == "text/csv"
+    assert "attendance-template.csv" in template.headers["Content-Disposition"]
+    header = template.get_data(as_text=True).splitlines()
+    assert len(header) == 1 and header[0].startswith("academic_year,term,possible_sessions,")
+    assert "person_ref" in header[0].split(",")
+    families = client.get("/imports/templates/families.csv").get_data(as_text=True)
+    assert families.splitlines()[0].startswith("family_ref,programme,identified_on")
+    assert client.get("/imports/templates/nope.csv").status_code == 404

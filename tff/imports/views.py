@@ -8,6 +8,7 @@ from tff.auth import roles
 from tff.auth.permissions import has_role, role_required
 from tff.evidence.operations import held_counts
 from tff.evidence.views import RESOLVERS
+from tff.exports import csv_text
 from tff.extensions import db
 from tff.imports.forms import ImportForm
 from tff.imports.kinds import FORMATS
@@ -59,6 +60,16 @@ def new():
             link_job(run_id, exc.job.id)  # the run's page shows why it did not start
         return redirect(url_for("imports.show", run_id=run_id))
     return render_template("imports/new.html", form=form, formats=FORMATS)
+
+
+@bp.get("/templates/<kind>.csv")
+@role_required(IMPORTERS)
+def template(kind: str):
+    """An empty file of the format: its header row, the required columns first, to fill in."""
+    fmt = FORMATS.get(kind)
+    if fmt is None:
+        abort(404)
+    return _download(csv_text([[*fmt.required, *fmt.optional]]), f"{kind}-template.csv", "text/csv")
 
 
 @bp.get("/<int:run_id>")

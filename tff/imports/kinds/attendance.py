@@ -48,6 +48,10 @@ class Attendance(EvidenceFormat):
     staged = StagedAttendance
     staged_fields = ("academic_year", "term", "school", "possible", "authorised", "unauthorised")
 
+    @classmethod
+    def allowed(cls) -> dict[str, list[str]]:
+        return {"term": list(TERMS)}
+
     def parse_fields(self, c):
         year = c.text("academic_year", required=True)
         if year and (problem := academic_year_problem(year, "academic_year")):

@@ -187,6 +187,13 @@ class Format(ABC):
     title: ClassVar[str]
     required: ClassVar[list[str]]
     optional: ClassVar[list[str]]
+
+    @classmethod
+    def allowed(cls) -> dict[str, list[str]]:
+        """column -> the values it may hold, for the columns that take one of a list (the
+        import form shows them beside the columns)."""
+        return {}
+
     #: rows looked up (or staged) and written together
     batch_size: ClassVar[int] = 2000
 

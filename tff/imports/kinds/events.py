@@ -25,6 +25,10 @@ class Events(EvidenceFormat):
     staged = StagedEvent
     staged_fields = ("kind", "date", "reference", "source", "detail")
 
+    @classmethod
+    def allowed(cls) -> dict[str, list[str]]:
+        return {"kind": list(event_kinds())}
+
     @cached_property
     def kinds(self) -> tuple[str, ...]:
         """The kinds known when the import started (the format's and those an administrator added)."""

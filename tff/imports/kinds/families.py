@@ -92,6 +92,16 @@ class Families(BatchFormat):
         "outcome_plan",
     ]
 
+    @classmethod
+    def allowed(cls) -> dict[str, list[str]]:
+        from tff.identification.settings import local_filters  # it imports tff.evidence, which imports this
+
+        return {
+            "programme": list(PROGRAMMES),
+            "local_criteria": list(local_filters()),
+            "problems": list(CRITERIA["problem"]),
+        }
+
     def __init__(self, run, columns):
         super().__init__(run, columns)
         #: email -> (id, role, active) of every user

@@ -26,6 +26,10 @@ class Spells(EvidenceFormat):
     staged = StagedSpell
     staged_fields = ("kind", "start_date", "end_date", "detail", "reference", "source")
 
+    @classmethod
+    def allowed(cls) -> dict[str, list[str]]:
+        return {"kind": list(spell_kinds())}
+
     @cached_property
     def kinds(self) -> tuple[str, ...]:
         """The kinds known when the import started (the format's and those an administrator added)."""
