@@ -89,7 +89,7 @@ def test_the_line_shows_the_records_it_was_decided_on_whatever_changes_after_sub
     assert "with evidence as of 31 Jul 2013" in before
     assert "F001-C Autumn 2011/12 100 20 0 20.0%" in before
     assert "F001-C Summer 2012/13 100 8 0 8.0%" in before
-    assert "2012-03-15 F001-C Anti-social behaviour police" in before
+    assert "2012-03-15 F001-C Anti-social behaviour Police" in before
     assert before.count("Anti-social behaviour") == 6  # five before attachment, one after
     assert "JSA" not in before
 

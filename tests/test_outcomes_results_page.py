@@ -130,5 +130,5 @@ def test_a_phase_two_family_is_decided_by_its_outcome_plan(client, make, clean):
     with clean.app_context():
         store_shipped(None)
     page = text(client.get(f"/families/{family.reference}/results?as_of=2016-06-30"))
-    assert "decided by rotherham-2015 v1" in page
+    assert "decided by Rotherham Family Outcomes Plan 2015 (version 1)" in page
     assert "Significant and sustained progress" in page

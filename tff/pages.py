@@ -19,6 +19,15 @@ from tff.cases.safeguarding import flagged_families
 from tff.cases.signoff.operations import waiting as signoff_waiting
 from tff.claims.operations import samples_waiting
 from tff.extensions import db, login_manager
+from tff.home import (
+    claim_windows,
+    coordinator_counts,
+    failed_jobs,
+    funding_headline,
+    missing_settings,
+    my_near_misses,
+    outcomes_awaiting_approval,
+)
 from tff.jobs.operations import visible_jobs
 from tff.timeutil import format_datetime
 
@@ -89,6 +98,14 @@ def home():
         samples = samples_waiting()
     # a manager's sign-offs waiting: closures and step downs proposed, oldest first
     sign_offs = signoff_waiting(current_user) if current_user.role == roles.MANAGER else []
+    # the money drawn down of what is available, for those who read the funding page
+    headline = funding_headline() if current_user.role in (roles.MANAGER, roles.FINANCE) else None
+    awaiting = outcomes_awaiting_approval(current_user) if current_user.role == roles.MANAGER else 0
+    windows = claim_windows() if current_user.role == roles.FINANCE else []
+    waiting = coordinator_counts(current_user) if current_user.role == roles.COORDINATOR else None
+    near_misses = my_near_misses(current_user) if current_user.role == roles.LEAD_WORKER else None
+    is_admin = current_user.role == roles.ADMIN
+    failed, unset = (failed_jobs(current_user), missing_settings()) if is_admin else ([], [])
     return render_template(
         f"home/{current_user.role}.html",
         cohort=cohort,
@@ -99,6 +116,13 @@ def home():
         sign_offs=sign_offs,
         flagged=flagged,
         flagged_total=flagged_total,
+        headline=headline,
+        outcomes_awaiting=awaiting,
+        windows=windows,
+        waiting=waiting,
+        near_misses=near_misses,
+        failed_jobs=failed,
+        missing_settings=unset,
     )
 
 
@@ -132,6 +156,10 @@ def init_app(app) -> None:
         STATUSES=STATUSES,
     )
     app.jinja_env.filters["datetime"] = format_datetime
+    # The programme's words for stored codes (tff/words.py), one table for every page.
+    from tff import words
+
+    app.jinja_env.filters.update(words.FILTERS)
     app.jinja_env.filters["number"] = lambda n: f"{n:,}" if n is not None else ""
     app.jinja_env.filters["date"] = lambda d: f"{d.day} {d:%b %Y}" if d else ""
 

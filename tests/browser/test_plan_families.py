@@ -193,7 +193,7 @@ def test_a_phase_two_and_a_supporting_families_family_from_import_to_a_submitted
 
     phase_two = page.locator('[data-line="P201 significant_sustained_progress"]')
     expect(phase_two).to_contain_text("£800")
-    expect(phase_two).to_contain_text("rotherham-2015 v1")
+    expect(phase_two).to_contain_text("Rotherham Family Outcomes Plan 2015 (version 1)")
     supporting = page.locator('[data-line="S301 significant_sustained_progress"]')
     expect(supporting).to_contain_text("£800")
-    expect(supporting).to_contain_text("supporting-families-2022 v1")
+    expect(supporting).to_contain_text("Supporting Families Outcomes Framework 2022 (version 1)")

@@ -184,7 +184,7 @@ def test_a_finance_officer_excludes_a_claim_line(page, live):
     page.get_by_role("link", name="Claims").first.click()
     page.get_by_role("link", name="2013-07").click()
     expect(page.locator("[data-lines]")).to_contain_text("2 lines: 2 included, £1,400")
-    page.get_by_role("link", name="F002 crime_asb_education").click()
+    page.get_by_role("link", name="F002 Crime, anti-social behaviour and education").click()
     page.get_by_label("Why is the line excluded?").fill("Family moved out of the area before the result")
     page.get_by_role("button", name="Exclude the line").click()
 
