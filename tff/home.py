@@ -46,7 +46,7 @@ class Headline:
 
 def funding_headline() -> Headline:
     """The funding page's own totals, so the headline and the page it links to never differ."""
-    result = funding()
+    result = funding(breakdowns=False)
     return Headline(drawn=result.total("drawn"), available=result.total("available"))
 
 
@@ -267,7 +267,7 @@ def missing_settings() -> list[MissingSetting]:
                     "funding_settings.programme_ends",
                 )
             )
-    for row in funding().years:
+    for row in funding(breakdowns=False).years:
         if row.no_commitment:
             missing.append(
                 MissingSetting(

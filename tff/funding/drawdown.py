@@ -178,7 +178,10 @@ def _shares(amount: int, parts: dict, whole: int) -> dict:
     return shares
 
 
-def funding() -> Funding:
+def funding(breakdowns: bool = True) -> Funding:
+    """The programme's money by programme and year; with `breakdowns`, also by window, team,
+    provider and near miss (the dashboard's tables: a home page's headline needs only the
+    years, and is spared the by-provider query, the heaviest of them)."""
     rules = loader.rule_sets()
     fee_bases = bases()
     years: dict[tuple[str, str], YearRow] = {}
@@ -276,6 +279,8 @@ def funding() -> Funding:
 
     result.years = sorted(years.values(), key=lambda r: (r.programme, r.year))
     result.by_outcome = sorted((o, y, n, a) for (o, y), (n, a) in by_outcome.items())
+    if not breakdowns:
+        return result
     result.by_window = _by_window()
     result.families_claimed = db.session.scalar(
         select(func.count(func.distinct(ClaimLine.family_id)))

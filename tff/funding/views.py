@@ -274,7 +274,7 @@ def _number(text: str | None):
 
 
 def _commitments_page(form: CommitmentForm, basis_form: FeeBasisForm, status: int = 200):
-    result = funding()
+    result = funding(breakdowns=False)  # its table reads the years only
     return render_template(
         "funding/commitments.html",
         form=form,
